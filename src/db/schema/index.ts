@@ -1,0 +1,4 @@
+export * from './access.ts';
+export * from './declarations.ts';
+export * from './risk.ts';
+export * from './sim.ts';

@@ -1,0 +1,97 @@
+import { desc, sql } from 'drizzle-orm';
+import type { Clock } from '../../core/clock.ts';
+import { canonicalJson, sha256Hex } from '../../core/hash.ts';
+import { uuidv7 } from '../../core/ids.ts';
+import { schema, type Tx } from '../../db/client.ts';
+import type { Principal } from './types.ts';
+
+export interface AuditEntryInput {
+  actor: Principal;
+  action: string;
+  entityType: string;
+  entityId: string;
+  /** the administration the change belongs to (defaults to the actor's) */
+  country?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+/** advisory lock key that serialises appends to the chain */
+const AUDIT_LOCK_KEY = 7_201_331;
+
+/** The fields a row's hash covers, in a fixed form (timestamps as ISO text, JSON canonical). */
+export function auditRowHash(row: {
+  seq: number;
+  id: string;
+  at: Date;
+  actor: string;
+  actorKind: string;
+  country: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  prevHash: string;
+}): string {
+  return sha256Hex(
+    canonicalJson({
+      seq: row.seq,
+      id: row.id,
+      at: row.at.toISOString(),
+      actor: row.actor,
+      actorKind: row.actorKind,
+      country: row.country,
+      action: row.action,
+      entityType: row.entityType,
+      entityId: row.entityId,
+      before: row.before ?? null,
+      after: row.after ?? null,
+      prevHash: row.prevHash,
+    }),
+  );
+}
+
+/**
+ * Appends entries to the audit log, chained by hash. Call it inside the transaction that makes
+ * the change, so that the change and its record land together or not at all.
+ */
+export async function appendAudit(tx: Tx, entries: AuditEntryInput | AuditEntryInput[], clock: Clock): Promise<void> {
+  const list = Array.isArray(entries) ? entries : [entries];
+  if (list.length === 0) return;
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+  const last = await tx
+    .select({ seq: schema.auditLog.seq, hash: schema.auditLog.hash })
+    .from(schema.auditLog)
+    .orderBy(desc(schema.auditLog.seq))
+    .limit(1);
+  let seq = last[0]?.seq ?? 0;
+  let prevHash = last[0]?.hash ?? GENESIS_HASH;
+  const at = clock.now();
+  const rows = list.map((e) => {
+    seq += 1;
+    const row = {
+      seq,
+      id: uuidv7(),
+      at,
+      actor: e.actor.name,
+      actorKind: e.actor.kind,
+      country: e.country === undefined ? e.actor.country : e.country,
+      action: e.action,
+      entityType: e.entityType,
+      entityId: e.entityId,
+      // stored as it round-trips through jsonb, so that the hash can be recomputed from the row
+      before: e.before === undefined ? null : JSON.parse(JSON.stringify(e.before)),
+      after: e.after === undefined ? null : JSON.parse(JSON.stringify(e.after)),
+      prevHash,
+      hash: '',
+    };
+    row.hash = auditRowHash(row);
+    prevHash = row.hash;
+    return row;
+  });
+  for (let i = 0; i < rows.length; i += 500) {
+    await tx.insert(schema.auditLog).values(rows.slice(i, i + 500));
+  }
+}
