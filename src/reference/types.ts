@@ -90,4 +90,11 @@ export interface ReferenceData {
   office(code: string): Office | undefined;
   offices(country?: string): Office[];
   crossings(): Crossing[];
+  /** optional helpers (all implemented by `loadReferenceData`) */
+  /** name of an HS section (Roman numeral I..XXI) */
+  hsSectionName?(section: string): string | undefined;
+  /** true for a code in offices.csv */
+  isOffice?(code: string): boolean;
+  /** name of an ISO 3166-2 subdivision of a regional country (UN/LOCODE `Subdivision`), e.g. ('GT', '01') */
+  subdivisionName?(country: string, code: string): string | undefined;
 }

@@ -29,3 +29,10 @@ export const assessments = pgTable(
     index('assessments_country_decided_idx').on(t.country, t.decidedAt),
   ],
 );
+
+/** Settings of the installation, e.g. the secret seed random control draws from. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});

@@ -48,6 +48,9 @@ export interface ContractContext {
   clock: Clock;
 }
 
+/** Object-level checks run even when a field inside failed, so one answer lists every fault. */
+const ALWAYS = { when: () => true };
+
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 
 export function buildContracts({ ref, clock }: ContractContext) {
@@ -128,10 +131,10 @@ export function buildContracts({ ref, clock }: ContractContext) {
       preference: text(16).optional(),
     })
     .superRefine((it, ctx) => {
-      if (typeof it.netMassKg === 'number' && typeof it.grossMassKg === 'number' && it.netMassKg > it.grossMassKg) {
+      if (it && typeof it.netMassKg === 'number' && typeof it.grossMassKg === 'number' && it.netMassKg > it.grossMassKg) {
         ctx.addIssue({ code: 'custom', path: ['netMassKg'], message: `net mass (${it.netMassKg} kg) is above gross mass (${it.grossMassKg} kg)`, params: { code: 'net_above_gross' } });
       }
-    });
+    }, ALWAYS);
 
   const declaration = z
     .strictObject({
@@ -155,6 +158,7 @@ export function buildContracts({ ref, clock }: ContractContext) {
       items: z.array(item).min(1, 'a declaration needs at least one item').max(LIMITS.items, `at most ${LIMITS.items} items`),
     })
     .superRefine((d, ctx) => {
+      if (!d || typeof d !== 'object') return;
       if (typeof d.office === 'string' && /^[A-Z]{2}[A-Z0-9]{3}$/.test(d.office)) {
         const office = ref.office(d.office);
         if (!office) ctx.addIssue({ code: 'custom', path: ['office'], message: 'unknown customs office (UN/LOCODE)', params: { code: 'unknown_office' } });
@@ -172,14 +176,14 @@ export function buildContracts({ ref, clock }: ContractContext) {
           else seen.set(it.line, i);
         });
       }
-      if (d.transport?.containers) {
+      if (Array.isArray(d.transport?.containers)) {
         const seen = new Set<string>();
         d.transport.containers.forEach((c, i) => {
           if (seen.has(c)) ctx.addIssue({ code: 'custom', path: ['transport', 'containers', i], message: `container ${c} is listed twice`, params: { code: 'duplicate_container' } });
           seen.add(c);
         });
       }
-    });
+    }, ALWAYS);
 
   const consignment = z
     .strictObject({
@@ -217,6 +221,7 @@ export function buildContracts({ ref, clock }: ContractContext) {
       consignments: z.array(consignment).min(1, 'a manifest needs at least one consignment').max(LIMITS.consignments),
     })
     .superRefine((m, ctx) => {
+      if (!m || typeof m !== 'object') return;
       if (typeof m.office === 'string' && /^[A-Z]{2}[A-Z0-9]{3}$/.test(m.office)) {
         const office = ref.office(m.office);
         if (!office) ctx.addIssue({ code: 'custom', path: ['office'], message: 'unknown customs office (UN/LOCODE)', params: { code: 'unknown_office' } });
@@ -239,7 +244,7 @@ export function buildContracts({ ref, clock }: ContractContext) {
           else seen.set(c.transportDocument, i);
         });
       }
-    });
+    }, ALWAYS);
 
   return { declaration, manifest, party, item, consignment };
 }

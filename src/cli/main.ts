@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { auditCommand } from './commands/audit.ts';
+import { importCommand } from './commands/import.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { serveCommand } from './commands/serve.ts';
+import { simulateCommand } from './commands/simulate.ts';
+import { usersCommand } from './commands/users.ts';
+
+const program = new Command('centinela')
+  .description('Centinela: integrated customs risk management for Central America and the Dominican Republic')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program.addCommand(serveCommand());
+program.addCommand(migrateCommand());
+program.addCommand(importCommand());
+program.addCommand(simulateCommand());
+program.addCommand(usersCommand());
+program.addCommand(auditCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.stderr.write(`centinela: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,262 @@
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import type { App, AppDeps } from '../../server/deps.ts';
+import { requireRole } from '../access/auth.ts';
+import type { Principal } from '../access/types.ts';
+import { ForbiddenError } from '../../core/errors.ts';
+import * as repo from './repository.ts';
+import { runImport, type ImportFormat } from './import.ts';
+import { CHANNELS, DECLARATION_TYPES, RISK_LEVELS } from './schema.ts';
+import type { IntakeService } from './service.ts';
+
+const READERS = ['admin', 'risk_analyst', 'officer', 'supervisor', 'auditor', 'manager', 'regional_analyst', 'system'] as const;
+const WRITERS = ['system', 'admin'] as const;
+
+const assessmentSchema = z.object({
+  channel: z.enum(CHANNELS),
+  riskLevel: z.enum(RISK_LEVELS),
+  score: z.number(),
+  reasons: z.array(z.object({ code: z.string(), text: z.string(), weight: z.number().optional() })),
+});
+
+const outcomeSchema = z.object({
+  id: z.string(),
+  status: z.enum(['created', 'amended', 'unchanged']),
+  reference: z.string(),
+  country: z.string(),
+  version: z.number(),
+  assessment: assessmentSchema,
+});
+
+const importReportSchema = z.object({
+  batchId: z.string(),
+  kind: z.string(),
+  format: z.string(),
+  records: z.number(),
+  created: z.number(),
+  amended: z.number(),
+  unchanged: z.number(),
+  rejected: z.number(),
+  rejections: z.array(
+    z.object({
+      record: z.number(),
+      line: z.number(),
+      reference: z.string().optional(),
+      errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })),
+    }),
+  ),
+  seconds: z.number(),
+});
+
+const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+
+function scoped(principal: Principal, country: string) {
+  if (principal.role !== 'regional_analyst' && principal.kind !== 'system' && principal.country !== country) {
+    throw new ForbiddenError(`you act for ${principal.country} and may not read records of ${country}`);
+  }
+}
+
+function importFormat(contentType: string | undefined): ImportFormat {
+  const ct = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (ct === 'text/csv') return 'csv';
+  if (ct === 'application/x-ndjson' || ct === 'application/jsonl' || ct === 'application/x-jsonlines') return 'jsonl';
+  throw new ValidationError([{ path: 'content-type', code: 'unsupported_media_type', message: 'send application/x-ndjson (JSON Lines) or text/csv' }]);
+}
+
+export async function declarationRoutes(app: App, deps: AppDeps & { intake: IntakeService }) {
+  const { intake, db } = deps;
+
+  // bulk bodies arrive as text and are parsed record by record
+  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines', 'text/csv'], { parseAs: 'string', bodyLimit: 256 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.post(
+    '/api/v1/declarations',
+    {
+      preHandler: requireRole(...WRITERS),
+      schema: {
+        tags: ['declarations'],
+        summary: 'Submit a declaration (idempotent on country + reference; changed content is an amendment)',
+        body: z.any().describe('A declaration, as in the DeclarationInput contract'),
+        response: { 200: outcomeSchema, 201: outcomeSchema },
+      },
+    },
+    async (req, reply) => {
+      const out = await intake.submitDeclaration(req.body, req.principal!, 'api');
+      const { index: _i, ...rest } = out;
+      return reply.code(out.status === 'created' ? 201 : 200).send(rest);
+    },
+  );
+
+  app.post(
+    '/api/v1/declarations/import',
+    {
+      preHandler: requireRole(...WRITERS),
+      schema: {
+        tags: ['declarations'],
+        summary: 'Bulk import of declarations as JSON Lines (application/x-ndjson) or CSV (text/csv); answers a report with each rejected record',
+        response: { 200: importReportSchema },
+      },
+    },
+    async (req) => {
+      const format = importFormat(req.headers['content-type']);
+      if (typeof req.body !== 'string') throw new ValidationError([{ path: 'body', code: 'required', message: 'send the file content as the request body' }]);
+      return runImport({ db, clock: deps.clock, intake }, { kind: 'declarations', format, source: { text: req.body, name: 'api' }, actor: req.principal! });
+    },
+  );
+
+  app.get(
+    '/api/v1/declarations',
+    {
+      preHandler: requireRole(...READERS),
+      schema: {
+        tags: ['declarations'],
+        summary: 'List declarations, newest first, with their current channel',
+        querystring: z.object({
+          country: z.string().regex(/^[A-Z]{2}$/).optional(),
+          office: z.string().optional(),
+          type: z.enum(DECLARATION_TYPES).optional(),
+          channel: z.enum(CHANNELS).optional(),
+          trader: z.string().optional(),
+          reference: z.string().optional(),
+          from: z.iso.datetime({ offset: true }).optional(),
+          to: z.iso.datetime({ offset: true }).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(50),
+          cursor: z.string().optional().describe('the nextCursor of the previous page'),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const country = q.country ?? req.principal!.country;
+      scoped(req.principal!, country);
+      let before: { lodgedAt: Date; id: string } | undefined;
+      if (q.cursor) {
+        const [t, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
+        if (!t || !id || Number.isNaN(Date.parse(t))) throw new ValidationError([{ path: 'cursor', code: 'invalid_format', message: 'is not a cursor this API gave' }]);
+        before = { lodgedAt: new Date(t), id };
+      }
+      const rows = await repo.listDeclarations(db, {
+        country,
+        office: q.office,
+        type: q.type,
+        channel: q.channel,
+        trader: q.trader,
+        reference: q.reference,
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+        limit: q.limit,
+        before,
+      });
+      const last = rows[rows.length - 1];
+      return {
+        items: rows,
+        nextCursor: rows.length === q.limit && last ? Buffer.from(`${last.lodgedAt.toISOString()}|${last.id}`).toString('base64url') : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/declarations/:id',
+    { preHandler: requireRole(...READERS), schema: { tags: ['declarations'], summary: 'A declaration as last amended, with its current assessment', params: idParams } },
+    async (req) => {
+      const d = await repo.getDeclaration(db, req.params.id);
+      if (!d) throw new NotFoundError(`declaration ${req.params.id}`);
+      scoped(req.principal!, d.country);
+      const [a] = await repo.latestAssessments(db, [d.id]);
+      return {
+        id: d.id,
+        country: d.country,
+        reference: d.reference,
+        version: d.version,
+        receivedAt: d.receivedAt,
+        updatedAt: d.updatedAt,
+        declaration: d.payload,
+        assessment: a ? { id: a.id, channel: a.channel, riskLevel: a.riskLevel, score: a.score, reasons: a.reasons, engine: a.engine, inputs: a.inputs, decidedAt: a.decidedAt, declarationVersion: a.declarationVersion } : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/declarations/:id/history',
+    { preHandler: requireRole(...READERS), schema: { tags: ['declarations'], summary: 'Every version of a declaration and every assessment made', params: idParams } },
+    async (req) => {
+      const d = await repo.getDeclaration(db, req.params.id);
+      if (!d) throw new NotFoundError(`declaration ${req.params.id}`);
+      scoped(req.principal!, d.country);
+      const h = await repo.declarationHistory(db, d.id);
+      return {
+        id: d.id,
+        reference: d.reference,
+        versions: h.versions.map((v) => ({ version: v.version, contentHash: v.contentHash, receivedAt: v.receivedAt, source: v.source, declaration: v.payload })),
+        assessments: h.assessments.map((a) => ({ id: a.id, declarationVersion: a.declarationVersion, channel: a.channel, riskLevel: a.riskLevel, score: a.score, reasons: a.reasons, engine: a.engine, inputs: a.inputs, decidedAt: a.decidedAt })),
+      };
+    },
+  );
+
+  // ------------------------------------------------------------ manifests
+  app.post(
+    '/api/v1/manifests',
+    {
+      preHandler: requireRole(...WRITERS),
+      schema: { tags: ['manifests'], summary: 'Submit a manifest (advance cargo information) for one arrival', body: z.any().describe('A manifest, as in the ManifestInput contract') },
+    },
+    async (req, reply) => {
+      const out = await intake.submitManifest(req.body, req.principal!, 'api');
+      const { index: _i, ...rest } = out;
+      return reply.code(out.status === 'created' ? 201 : 200).send(rest);
+    },
+  );
+
+  app.post(
+    '/api/v1/manifests/import',
+    { preHandler: requireRole(...WRITERS), schema: { tags: ['manifests'], summary: 'Bulk import of manifests as JSON Lines or CSV', response: { 200: importReportSchema } } },
+    async (req) => {
+      const format = importFormat(req.headers['content-type']);
+      if (typeof req.body !== 'string') throw new ValidationError([{ path: 'body', code: 'required', message: 'send the file content as the request body' }]);
+      return runImport({ db, clock: deps.clock, intake }, { kind: 'manifests', format, source: { text: req.body, name: 'api' }, actor: req.principal! });
+    },
+  );
+
+  app.get(
+    '/api/v1/manifests',
+    {
+      preHandler: requireRole(...READERS),
+      schema: {
+        tags: ['manifests'],
+        summary: 'List manifests, latest arrival first',
+        querystring: z.object({
+          country: z.string().regex(/^[A-Z]{2}$/).optional(),
+          office: z.string().optional(),
+          from: z.iso.datetime({ offset: true }).optional(),
+          to: z.iso.datetime({ offset: true }).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(50),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const country = q.country ?? req.principal!.country;
+      scoped(req.principal!, country);
+      return { items: await repo.listManifests(db, { country, office: q.office, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, limit: q.limit }) };
+    },
+  );
+
+  app.get(
+    '/api/v1/manifests/:id',
+    { preHandler: requireRole(...READERS), schema: { tags: ['manifests'], summary: 'A manifest as last amended, with its version history', params: idParams } },
+    async (req) => {
+      const m = await repo.getManifest(db, req.params.id);
+      if (!m) throw new NotFoundError(`manifest ${req.params.id}`);
+      scoped(req.principal!, m.country);
+      const versions = await repo.manifestHistory(db, m.id);
+      return {
+        id: m.id,
+        country: m.country,
+        reference: m.reference,
+        version: m.version,
+        manifest: m.payload,
+        versions: versions.map((v) => ({ version: v.version, contentHash: v.contentHash, receivedAt: v.receivedAt, source: v.source })),
+      };
+    },
+  );
+}

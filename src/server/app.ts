@@ -1,0 +1,91 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { sql } from 'drizzle-orm';
+import { registerAuth } from '../modules/access/auth.ts';
+import { accessRoutes } from '../modules/access/routes.ts';
+import { declarationRoutes } from '../modules/declarations/routes.ts';
+import { IntakeService } from '../modules/declarations/service.ts';
+import { referenceRoutes } from '../reference/routes.ts';
+import type { App, AppDeps } from './deps.ts';
+import { problemErrorHandler } from './errors.ts';
+
+export const VERSION = '0.1.0';
+
+export interface BuiltApp {
+  app: App;
+  intake: IntakeService;
+}
+
+/** Assembles the HTTP API: plugins (auth, errors, OpenAPI) and every module's routes. */
+export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOptions['logger'] } = {}): Promise<BuiltApp> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 16 * 1024 * 1024,
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).type('application/problem+json').send({ type: 'https://centinela.dev/problems/not-found', title: 'Not found', status: 404, detail: `No route ${req.method} ${req.url}`, instance: req.url }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Centinela API',
+        version: VERSION,
+        description:
+          'Integrated customs risk management for the administrations of Central America and the Dominican Republic. ' +
+          'Authenticate with `Authorization: Bearer <token>` (from POST /api/v1/auth/login) or an API key (`X-API-Key: ck_...`). ' +
+          'Errors are problem+json (RFC 9457) naming each field at fault.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, deps);
+
+  app.get(
+    '/api/v1/health',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness and database reachability',
+        security: [],
+        response: { 200: z.object({ status: z.literal('ok'), version: z.string(), database: z.string(), time: z.string() }), 503: z.any() },
+      },
+    },
+    async (_req, reply) => {
+      try {
+        await deps.db.execute(sql`select 1`);
+      } catch (e) {
+        return reply.code(503).type('application/problem+json').send({ type: 'https://centinela.dev/problems/unavailable', title: 'Database unreachable', status: 503, detail: (e as Error).message });
+      }
+      return { status: 'ok' as const, version: VERSION, database: deps.database.kind, time: deps.clock.now().toISOString() };
+    },
+  );
+
+  const intake = new IntakeService(deps);
+  await accessRoutes(app, deps);
+  await declarationRoutes(app, { ...deps, intake });
+  await referenceRoutes(app, deps);
+
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/docs'));
+  await app.ready();
+  return { app, intake };
+}
