@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { App, AppDeps } from '../../server/deps.ts';
 import { requireRole } from '../access/auth.ts';
 import type { Principal } from '../access/types.ts';
@@ -60,7 +60,9 @@ function importFormat(contentType: string | undefined): ImportFormat {
   const ct = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (ct === 'text/csv') return 'csv';
   if (ct === 'application/x-ndjson' || ct === 'application/jsonl' || ct === 'application/x-jsonlines') return 'jsonl';
-  throw new ValidationError([{ path: 'content-type', code: 'unsupported_media_type', message: 'send application/x-ndjson (JSON Lines) or text/csv' }]);
+  throw new AppError(415, 'unsupported-media-type', 'Unsupported media type', `content-type "${ct}" is not an import format: send application/x-ndjson (JSON Lines) or text/csv`, [
+    { path: 'content-type', code: 'unsupported_media_type', message: 'send application/x-ndjson (JSON Lines) or text/csv' },
+  ]);
 }
 
 export async function declarationRoutes(app: App, deps: AppDeps & { intake: IntakeService }) {

@@ -56,7 +56,7 @@ function describe(v: unknown): string {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown): Parsed<z.output<S>> {
-  const r = schema.safeParse(raw);
+  const r = schema.safeParse(raw, { reportInput: true });
   if (r.success) return { ok: true, value: r.data };
   return { ok: false, errors: toFieldErrors(r.error) };
 }
