@@ -55,6 +55,7 @@ export function acquireDataDirLock(dataDir: string): () => void {
       const release = () => {
         if (released) return;
         released = true;
+        process.off('exit', release);
         try {
           const owner = JSON.parse(fs.readFileSync(lockPath, 'utf8'));
           if (owner.pid === process.pid) fs.unlinkSync(lockPath);

@@ -1,8 +1,9 @@
 import { desc, sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Clock } from '../../core/clock.ts';
 import { canonicalJson, sha256Hex } from '../../core/hash.ts';
 import { uuidv7 } from '../../core/ids.ts';
-import { schema, type Tx } from '../../db/client.ts';
+import { schema, type Db, type Tx } from '../../db/client.ts';
 import type { Principal } from './types.ts';
 
 export interface AuditEntryInput {
@@ -60,6 +61,12 @@ export function auditRowHash(row: {
 export async function appendAudit(tx: Tx, entries: AuditEntryInput | AuditEntryInput[], clock: Clock): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0) return;
+  // the advisory lock lasts as long as the transaction: outside one, make one, or two writers
+  // could read the same head and fork the chain
+  if (!(tx instanceof PgTransaction)) {
+    await (tx as Db).transaction((t) => appendAudit(t, list, clock));
+    return;
+  }
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
   const last = await tx
     .select({ seq: schema.auditLog.seq, hash: schema.auditLog.hash })

@@ -1,0 +1,222 @@
+import { z } from 'zod';
+import { ForbiddenError, ValidationError } from '../../core/errors.ts';
+import type { App, AppDeps } from '../../server/deps.ts';
+import { principalOf, requireRole, sessionIdOf } from './auth.ts';
+import {
+  apiKeyView,
+  auditPageView,
+  auditQuery,
+  createApiKeyBody,
+  createdApiKeyView,
+  createUserBody,
+  idParams,
+  listUsersQuery,
+  loginBody,
+  loginResponse,
+  principalView,
+  setPasswordBody,
+  updateUserBody,
+  userView,
+  verifyQuery,
+  verifyView,
+} from './schema.ts';
+import { createAccessService, type AccessService } from './service.ts';
+import { USER_ROLES } from './types.ts';
+import { parseHead, verifyAuditChain } from './verify.ts';
+
+const AUDIT_READERS = ['admin', 'auditor', 'supervisor', 'manager'] as const;
+const AUDIT_VERIFIERS = ['admin', 'auditor'] as const;
+
+/** Sign-in, users, API keys and the audit log, under /api/v1. */
+export async function accessRoutes(app: App, deps: AppDeps, service: AccessService = createAccessService(deps)): Promise<void> {
+  // ---- sign-in
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['access'],
+        summary: 'Sign in: a bearer token valid for 12 hours',
+        body: loginBody,
+        response: { 200: loginResponse },
+      },
+    },
+    async (req) => {
+      const r = await service.login(req.body.username, req.body.password);
+      return { token: r.token, tokenType: r.tokenType, expiresAt: r.expiresAt, user: r.user };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      preHandler: requireRole(...USER_ROLES),
+      schema: { tags: ['access'], summary: 'Sign out: ends the session of the bearer token' },
+    },
+    async (req, reply) => {
+      const sessionId = sessionIdOf(req);
+      if (sessionId) await service.logout(principalOf(req), sessionId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/me',
+    {
+      preHandler: requireRole(...USER_ROLES, 'system'),
+      schema: { tags: ['access'], summary: 'Who the credentials belong to', response: { 200: principalView } },
+    },
+    async (req) => principalOf(req),
+  );
+
+  // ---- users
+
+  app.get(
+    '/api/v1/users',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['access'],
+        summary: "Users of the caller's administration",
+        querystring: listUsersQuery,
+        response: { 200: z.object({ items: z.array(userView) }) },
+      },
+    },
+    async (req) => ({ items: await service.listUsers(principalOf(req), req.query) }),
+  );
+
+  app.post(
+    '/api/v1/users',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['access'],
+        summary: "Create a user in the caller's administration",
+        body: createUserBody,
+        response: { 201: userView },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await service.createUser(principalOf(req), req.body)),
+  );
+
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['access'],
+        summary: "Change a user's name, role or whether it is active",
+        params: idParams,
+        body: updateUserBody,
+        response: { 200: userView },
+      },
+    },
+    async (req) => service.updateUser(principalOf(req), req.params.id, req.body),
+  );
+
+  app.post(
+    '/api/v1/users/:id/password',
+    {
+      preHandler: requireRole(...USER_ROLES),
+      schema: {
+        tags: ['access'],
+        summary: "Set a user's password (admin), or change one's own with the current one",
+        params: idParams,
+        body: setPasswordBody,
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const self = p.kind === 'user' && p.id === req.params.id;
+      if (!self && p.role !== 'admin') throw new ForbiddenError("Only an admin may set another user's password");
+      if (self && req.body.currentPassword === undefined) {
+        throw new ValidationError([
+          { path: 'currentPassword', code: 'required', message: 'Give your current password to change it' },
+        ]);
+      }
+      await service.setPassword(p, req.params.id, req.body.password, {
+        currentPassword: self ? req.body.currentPassword : undefined,
+        keepSessionId: sessionIdOf(req),
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  // ---- API keys
+
+  app.get(
+    '/api/v1/api-keys',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['access'],
+        summary: "API keys of the caller's administration (never the keys themselves)",
+        querystring: z.object({ includeRevoked: z.enum(['true', 'false']).optional() }),
+        response: { 200: z.object({ items: z.array(apiKeyView) }) },
+      },
+    },
+    async (req) => ({
+      items: await service.listApiKeys(principalOf(req), { includeRevoked: req.query.includeRevoked === 'true' }),
+    }),
+  );
+
+  app.post(
+    '/api/v1/api-keys',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['access'],
+        summary: 'Create an API key for a system; the key is in this answer only',
+        body: createApiKeyBody,
+        response: { 201: createdApiKeyView },
+      },
+    },
+    async (req, reply) => {
+      const { key, apiKey } = await service.createApiKey(principalOf(req), req.body);
+      return reply.code(201).send({ ...apiKey, key });
+    },
+  );
+
+  app.delete(
+    '/api/v1/api-keys/:id',
+    {
+      preHandler: requireRole('admin'),
+      schema: { tags: ['access'], summary: 'Revoke an API key', params: idParams, response: { 200: apiKeyView } },
+    },
+    async (req) => service.revokeApiKey(principalOf(req), req.params.id),
+  );
+
+  // ---- audit log
+
+  app.get(
+    '/api/v1/audit',
+    {
+      preHandler: requireRole(...AUDIT_READERS),
+      schema: {
+        tags: ['access'],
+        summary: "The audit log of the caller's administration, newest first",
+        querystring: auditQuery,
+        response: { 200: auditPageView },
+      },
+    },
+    async (req) => service.listAudit(principalOf(req), req.query),
+  );
+
+  app.get(
+    '/api/v1/audit/verify',
+    {
+      preHandler: requireRole(...AUDIT_VERIFIERS),
+      schema: {
+        tags: ['access'],
+        summary: 'Verify the hash chain of the whole audit log',
+        querystring: verifyQuery,
+        response: { 200: verifyView },
+      },
+    },
+    async (req) =>
+      verifyAuditChain(deps.db, {
+        expectedHead: req.query.expectedHead ? parseHead(req.query.expectedHead) : undefined,
+      }),
+  );
+}
