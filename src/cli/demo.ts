@@ -7,6 +7,7 @@ import { storeGroundTruth, type GroundTruthRecord } from '../modules/declaration
 import type { ReferenceData } from '../reference/types.ts';
 import { simulateRegion } from '../sim/generate.ts';
 import { fmt, Progress } from './progress.ts';
+import { defaultStart } from './commands/simulate.ts';
 
 export interface DemoOptions {
   seed: number;
@@ -28,8 +29,8 @@ export async function isEmpty(db: Db): Promise<boolean> {
  * simulator's ground truth kept apart.
  */
 export async function seedDemo(deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService }, o: DemoOptions = DEMO_DEFAULTS) {
-  const today = deps.clock.now();
-  const start = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - o.days));
+  // the simulated period ends yesterday in the region's earliest time zone, so nothing is in the future
+  const start = defaultStart(o.days, deps.clock.now());
   const progress = new Progress('demo');
   const actor = SYSTEM_PRINCIPAL('GT', 'demo-seed');
   let decls: unknown[] = [];

@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { getReferenceData } from '../../reference/index.ts';
+import { ADMINISTRATIONS } from '../../reference/types.ts';
+import { createSimulation } from '../../sim/generate.ts';
+import { SIM_FILES, writeSimulation } from '../../sim/write.ts';
+import { fmt } from '../progress.ts';
+
+interface SimulateOpts {
+  seed: string;
+  days: string;
+  scale: string;
+  out?: string;
+  start?: string;
+  countries?: string;
+}
+
+export interface ParsedSimulateOptions {
+  seed: number;
+  days: number;
+  scale: number;
+  out: string;
+  start: string;
+  countries?: string[];
+}
+
+const DAY_MS = 86_400_000;
+
+/** The westernmost offset of the region (-06:00): a simulated day is over once it is over there. */
+const WEST_MS = 6 * 3600_000;
+
+/** Today's date where the region's day ends last (UTC-6), as UTC midnight ms. */
+function regionToday(now: Date): number {
+  const t = new Date(now.getTime() - WEST_MS);
+  return Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
+}
+
+/** The date `days` days before today in Central America (UTC-6), as YYYY-MM-DD: the period then ends yesterday there. */
+export function defaultStart(days: number, now: Date = new Date()): string {
+  return new Date(regionToday(now) - days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Checks the options; the answer is either the parsed options or a message naming the option at fault. */
+export function parseSimulateOptions(o: SimulateOpts, now: Date = new Date()): ParsedSimulateOptions | { error: string } {
+  const whole = /^\d+$/;
+  if (!whole.test(o.seed.trim()) || !Number.isSafeInteger(Number(o.seed))) return { error: '--seed must be a whole number from 0 to 9007199254740991' };
+  const seed = Number(o.seed);
+  if (!whole.test(o.days.trim()) || Number(o.days) < 1 || Number(o.days) > 3660) return { error: '--days must be a whole number from 1 to 3660' };
+  const days = Number(o.days);
+  const scale = Number(o.scale);
+  if (o.scale.trim() === '' || !Number.isFinite(scale) || scale <= 0 || scale > 100) return { error: '--scale must be a number above 0 and at most 100 (1 = about 1,500 declarations a day)' };
+  if (!o.out || !o.out.trim()) return { error: '--out is required: the directory to write the files to' };
+  let start: string;
+  if (o.start !== undefined) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(o.start.trim());
+    const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
+    if (!m || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== o.start.trim()) return { error: `--start must be a date as YYYY-MM-DD, e.g. 2026-01-15 (got "${o.start}")` };
+    if (t + days * DAY_MS > regionToday(now))
+      return {
+        error: `--start ${o.start} with --days ${days} would simulate days not yet over in Central America; declarations dated in the future are rejected on import. Use a --start of ${defaultStart(days, now)} or earlier`,
+      };
+    if (t < Date.UTC(2000, 0, 1)) return { error: '--start must be 2000-01-01 or later' };
+    start = o.start.trim();
+  } else start = defaultStart(days, now);
+  let countries: string[] | undefined;
+  if (o.countries !== undefined) {
+    countries = o.countries
+      .split(',')
+      .map((c) => c.trim().toUpperCase())
+      .filter(Boolean);
+    const unknown = countries.filter((c) => !(ADMINISTRATIONS as readonly string[]).includes(c));
+    if (countries.length === 0 || unknown.length)
+      return { error: `--countries must be a comma-separated list of ${ADMINISTRATIONS.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}` };
+  }
+  return { seed, days, scale, out: o.out, start, ...(countries ? { countries } : {}) };
+}
+
+export function simulateCommand(): Command {
+  return new Command('simulate')
+    .description(
+      "Simulate the region's trade with ground-truth fraud: manifests and declarations of GT SV HN NI CR PA DO, " +
+        'written as JSON Lines (load them with `centinela import --dir DIR`). Deterministic: the same options give the same files.',
+    )
+    .option('--seed <n>', 'random seed (whole number)', '1')
+    .option('--days <n>', 'number of days to simulate (1 to 3660)', '30')
+    .option('--scale <x>', 'volume multiplier: 1 = about 1,500 declarations a day across the region', '1')
+    .option('--out <dir>', `output directory (required): ${Object.values(SIM_FILES).join(', ')}`)
+    .option('--start <date>', 'first simulated day, YYYY-MM-DD (default: the date --days days before today in Central America, UTC-6, so the period ends yesterday)')
+    .option('--countries <list>', `administrations to simulate, comma-separated (default: all of ${ADMINISTRATIONS.join(',')})`)
+    .addHelpText(
+      'after',
+      `
+Files written to --out:
+  ${SIM_FILES.manifests}     what carriers send (vessel, flight and truck manifests)
+  ${SIM_FILES.declarations}  what traders lodge (IM, EX, TR); no truth inside
+  ${SIM_FILES.truth}  per record: fraud type, revenue at stake (USD), true values
+  ${SIM_FILES.traders}       the trader population with its behaviour (truth)
+  ${SIM_FILES.summary}        counts by country, type and fraud type; the config and seed
+
+Example:
+  centinela simulate --seed 7 --days 30 --scale 0.5 --out ./sim --countries GT,SV,HN`,
+    )
+    .action(async (raw: SimulateOpts) => {
+      const o = parseSimulateOptions(raw);
+      if ('error' in o) {
+        process.stderr.write(`centinela simulate: ${o.error}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const started = Date.now();
+      const sim = createSimulation({ seed: o.seed, days: o.days, scale: o.scale, start: o.start, countries: o.countries, ref: getReferenceData() });
+      const every = Math.max(1, Math.round(o.days / 10));
+      let lastPrint = 0;
+      const summary = await writeSimulation(sim, {
+        outDir: o.out,
+        seed: o.seed,
+        days: o.days,
+        scale: o.scale,
+        onDay: (p) => {
+          const now = Date.now();
+          if (p.day % every === 0 || p.day === p.days || now - lastPrint >= 1000) {
+            lastPrint = now;
+            process.stderr.write(`simulate: day ${p.day}/${p.days}, ${fmt(p.declarations)} declarations, ${fmt(p.manifests)} manifests\n`);
+          }
+        },
+      });
+      const secs = (Date.now() - started) / 1000;
+      process.stderr.write(
+        `simulate: ${fmt(summary.declarations.total)} declarations and ${fmt(summary.manifests.total)} manifests ` +
+          `(${summary.start} to ${summary.end}, ${sim.countries.join(',')}), ${fmt(summary.fraud.declarations)} with fraud ` +
+          `(${(summary.fraud.share * 100).toFixed(2)}%), USD ${fmt(Math.round(summary.revenueAtStakeUsd))} at stake; ` +
+          `written to ${path.resolve(o.out)} in ${secs.toFixed(1)} s\n`,
+      );
+      process.exitCode = 0;
+    });
+}
