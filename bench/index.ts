@@ -4,10 +4,12 @@
  */
 import { runImportBench } from './import.ts';
 import { runStartupBench } from './startup.ts';
+import { runTransitBench } from './transit.ts';
 
 const all: Record<string, () => Promise<unknown>> = {
   import: () => runImportBench(),
   startup: () => runStartupBench(),
+  transit: () => runTransitBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

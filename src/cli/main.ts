@@ -5,6 +5,7 @@ import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { usersCommand } from './commands/users.ts';
+import { transitCommand } from './commands/transit.ts';
 
 const program = new Command('centinela')
   .description('Centinela: integrated customs risk management for Central America and the Dominican Republic')
@@ -17,6 +18,7 @@ program.addCommand(importCommand());
 program.addCommand(simulateCommand());
 program.addCommand(usersCommand());
 program.addCommand(auditCommand());
+program.addCommand(transitCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { accessRoutes } from '../modules/access/routes.ts';
 import { declarationRoutes } from '../modules/declarations/routes.ts';
 import { IntakeService } from '../modules/declarations/service.ts';
 import { referenceRoutes } from '../reference/routes.ts';
+import { transitRoutes } from '../modules/transit/routes.ts';
 import type { App, AppDeps } from './deps.ts';
 import { problemErrorHandler } from './errors.ts';
 
@@ -84,6 +85,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
   await accessRoutes(app, deps);
   await declarationRoutes(app, { ...deps, intake });
   await referenceRoutes(app, deps);
+  await transitRoutes(app, deps);
 
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/docs'));
   await app.ready();

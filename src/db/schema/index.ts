@@ -2,3 +2,4 @@ export * from './access.ts';
 export * from './declarations.ts';
 export * from './risk.ts';
 export * from './sim.ts';
+export * from './transit.ts';

@@ -89,7 +89,11 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
     while (queue.length) {
       const c = queue.shift()!;
       if (c === to) break;
-      for (const n of rng.shuffle(neighbours(c))) if (!prev.has(n)) (prev.set(n, c), queue.push(n));
+      for (const n of rng.shuffle(neighbours(c))) {
+        if (prev.has(n)) continue;
+        prev.set(n, c);
+        queue.push(n);
+      }
     }
     const path = [to];
     while (path[0] !== from) path.unshift(prev.get(path[0])!);
@@ -163,7 +167,6 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
         (offRoute as CrossingPair & { replaces?: number }).replaces = k;
       }
     }
-    let vanished = false;
     for (let p = 1; p < plan.points.length; p++) {
       const pt = plan.points[p];
       const prevPt = plan.points[p - 1];
@@ -192,7 +195,6 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
         truth.push({ subject, kind: 'overdue', detail: `held ${delayHours.toFixed(0)} h before ${pt.office}` });
       }
       if (anomaly === 'never_closed' && p === strike) {
-        vanished = true;
         truth.push({ subject, kind: 'never_closed', detail: `vanished after ${prevPt.office}` });
         break;
       }
@@ -259,7 +261,6 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
         }
       }
     }
-    void vanished;
     for (const e of list) timeline.push({ e, receivedAt: Date.parse(e.at) + deliveryDelay(rng, o.lateRate ?? 0.05) });
   }
 

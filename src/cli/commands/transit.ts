@@ -1,0 +1,200 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { FixedClock, systemClock, type Clock } from '../../core/clock.ts';
+import type { Database } from '../../db/client.ts';
+import { SYSTEM_PRINCIPAL } from '../../modules/access/types.ts';
+import { IntakeService } from '../../modules/declarations/service.ts';
+import { ALERT_KINDS } from '../../modules/transit/detectors.ts';
+import { parseJsonLines } from '../../modules/transit/routes.ts';
+import { TransitService } from '../../modules/transit/service.ts';
+import { getReferenceData } from '../../reference/index.ts';
+import { simulateTransit } from '../../sim/transit/index.ts';
+import { openCliDatabase, withDbOptions } from '../context.ts';
+import { fmt, Progress } from '../progress.ts';
+
+async function withService<T>(o: { databaseUrl?: string; dataDir?: string; now?: string }, f: (s: TransitService, database: Database, clock: Clock) => Promise<T>): Promise<T | undefined> {
+  let database: Database | undefined;
+  try {
+    ({ database } = await openCliDatabase(o));
+    const clock = o.now ? new FixedClock(o.now) : systemClock;
+    return await f(new TransitService({ db: database.db, ref: getReferenceData(), clock }), database, clock);
+  } catch (e) {
+    process.exitCode = 1;
+    process.stderr.write(`centinela: ${(e as Error).message}\n`);
+    return undefined;
+  } finally {
+    await database?.close();
+  }
+}
+
+const cli = (country = 'GT') => SYSTEM_PRINCIPAL(country, 'cli');
+
+async function importEventLines(s: TransitService, records: { line: number; value: unknown }[], label: string, batch = 1000) {
+  const p = new Progress(label);
+  const tot = { recorded: 0, duplicates: 0, rejected: [] as { line: number; eventId?: string; errors: { path: string; message: string }[] }[], alerts: 0 };
+  for (let i = 0; i < records.length; i += batch) {
+    const chunk = records.slice(i, i + batch);
+    const r = await s.ingestEvents(chunk.map((x) => x.value), cli(), 'cli');
+    tot.recorded += r.recorded;
+    tot.duplicates += r.duplicates;
+    tot.alerts += r.alertsRaised;
+    tot.rejected.push(...r.rejected.map((x) => ({ line: chunk[x.index].line, eventId: x.eventId, errors: x.errors })));
+    p.update(`${fmt(i + chunk.length)} / ${fmt(records.length)} events, ${fmt(tot.alerts)} alerts`);
+  }
+  p.done(`${fmt(tot.recorded)} recorded, ${fmt(tot.duplicates)} duplicates, ${fmt(tot.rejected.length)} rejected, ${fmt(tot.alerts)} alerts raised`);
+  return tot;
+}
+
+export function transitCommand(): Command {
+  const transit = new Command('transit').description('Transit control: movements under seal across the region, their events, alerts, the ledger, port reconciliation');
+
+  withDbOptions(
+    transit
+      .command('import-events')
+      .argument('<file>', 'JSON Lines file, one event a line')
+      .description('Record events in bulk (idempotent on eventId; out-of-order is fine): prints each rejected line with the fields at fault'),
+  ).action(async (file: string, o) => {
+    await withService(o, async (s) => {
+      const { records, bad } = parseJsonLines(fs.readFileSync(file, 'utf8'));
+      const r = await importEventLines(s, records, 'import-events');
+      for (const b of bad) process.stdout.write(`line ${b.line}: ${b.errors[0].message}\n`);
+      for (const x of r.rejected.slice(0, 200)) process.stdout.write(`line ${x.line}${x.eventId ? ` (${x.eventId})` : ''}: ${x.errors.map((e) => `${e.path || '(record)'}: ${e.message}`).join('; ')}\n`);
+      if (bad.length || r.rejected.length) process.exitCode = 1;
+    });
+  });
+
+  withDbOptions(
+    transit
+      .command('import-movements')
+      .argument('<file>', 'JSON Lines file, one transit declaration a line')
+      .description('Declare transits in bulk (idempotent on country + reference)'),
+  ).action(async (file: string, o) => {
+    await withService(o, async (s) => {
+      const { records, bad } = parseJsonLines(fs.readFileSync(file, 'utf8'));
+      const r = await s.declareMovements(records.map((x) => x.value), cli());
+      process.stdout.write(`${r.outcomes.filter((x) => x.status === 'created').length} declared, ${r.outcomes.filter((x) => x.status === 'amended').length} amended, ${r.outcomes.filter((x) => x.status === 'unchanged').length} unchanged, ${r.rejections.length + bad.length} rejected\n`);
+      for (const x of r.rejections.slice(0, 200)) process.stdout.write(`line ${records[x.index].line}: ${x.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}\n`);
+      if (bad.length || r.rejections.length) process.exitCode = 1;
+    });
+  });
+
+  withDbOptions(
+    transit.command('verify').description("Recompute every movement's hash chain; names each altered or removed event and its movement (exit code 1 if any)").option('--json', 'print the result as JSON'),
+  ).action(async (o) => {
+    await withService(o, async (s) => {
+      const p = new Progress('transit verify');
+      const r = await s.verify({ onProgress: (n) => p.update(`${fmt(n)} events`) });
+      p.done(`${fmt(r.events)} events in ${fmt(r.chains)} chains`);
+      if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else if (r.ok) process.stdout.write(`transit ledger OK: ${fmt(r.events)} events in ${fmt(r.chains)} chains\n`);
+      else {
+        for (const x of r.problems) process.stdout.write(`${x.subject} seq ${x.seq}${x.eventId ? ` event ${x.eventId}` : ''}: ${x.kind} — ${x.detail}\n`);
+        process.stdout.write(`transit ledger FAILED: ${r.problems.length} problem(s)\n`);
+      }
+      if (!r.ok) process.exitCode = 1;
+    });
+  });
+
+  withDbOptions(
+    transit
+      .command('alerts')
+      .description('List transit and port alerts, each explained in plain words')
+      .option('--country <CC>', 'only alerts concerning this administration')
+      .option('--kind <kind>', `one of ${ALERT_KINDS.join(', ')}`)
+      .option('--sweep', 'first run the time-based detectors (overdue, never closed, port reconciliation)')
+      .option('--now <iso>', 'judge as of this time (replays, tests)')
+      .option('--lang <es|en>', 'language of the explanations', 'es')
+      .option('--limit <n>', 'at most this many', '200')
+      .option('--json', 'print JSON'),
+  ).action(async (o) => {
+    if (o.kind && !(ALERT_KINDS as readonly string[]).includes(o.kind)) {
+      process.stderr.write(`centinela: --kind must be one of ${ALERT_KINDS.join(', ')}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    await withService(o, async (s) => {
+      if (o.sweep) {
+        const p = new Progress('sweep');
+        const r = await s.sweep(cli(), { onProgress: (n) => p.update(`${fmt(n)} movements`) });
+        p.done(`${fmt(r.movements)} movements and ${fmt(r.arrivals)} arrivals checked, ${fmt(r.alertsRaised)} new alerts`);
+      }
+      const list = await s.alerts({ concerning: o.country, kind: o.kind, limit: Number(o.limit) });
+      if (o.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+      else {
+        for (const a of list) process.stdout.write(`${a.raisedAt.slice(0, 16)} ${a.severity.padEnd(8)} ${a.kind.padEnd(28)} ${a.subject}  [${a.countries.join(',')}]\n    ${o.lang === 'en' ? a.message.en : a.message.es}\n`);
+        process.stdout.write(`${list.length} alert(s)\n`);
+      }
+    });
+  });
+
+  withDbOptions(
+    transit
+      .command('reconcile')
+      .description('Integrated cargo control for one arrival: manifest ↔ discharge ↔ declaration, with the unmatched items')
+      .requiredOption('--arrival <CC/MANIFEST>', 'the administration and manifest reference, e.g. GT/MFGTPRQ00012')
+      .option('--now <iso>', 'judge as of this time')
+      .option('--json', 'print JSON'),
+  ).action(async (o) => {
+    const m = /^([A-Z]{2})\/(.+)$/.exec(o.arrival);
+    if (!m) {
+      process.stderr.write('centinela: --arrival must be CC/MANIFEST, e.g. GT/MFGTPRQ00012\n');
+      process.exitCode = 2;
+      return;
+    }
+    await withService(o, async (s) => {
+      const r = await s.reconcile(m[1], m[2]);
+      if (o.json) return void process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      process.stdout.write(`arrival ${r.arrival.country}/${r.arrival.manifest} at ${r.arrival.office}, ${r.arrival.arrivalAt}: ${Object.entries(r.summary).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+      for (const l of r.lines)
+        process.stdout.write(
+          `  ${l.status.padEnd(15)} ${l.transportDocument.padEnd(20)} manifest ${l.manifest ? `${l.manifest.packages} pk ${l.manifest.grossMassKg} kg` : '—'}; discharge ${l.discharge ? `${l.discharge.packages} pk ${l.discharge.grossMassKg} kg` : '—'}; declarations ${l.declarations.map((d) => d.reference).join(', ') || '—'}${l.notes.length ? `  (${l.notes.join('; ')})` : ''}\n`,
+        );
+      process.stdout.write(`${r.unmatched.length} unmatched item(s)\n`);
+    });
+  });
+
+  withDbOptions(
+    transit
+      .command('simulate')
+      .description('Simulate the region’s transit (trucks across the real crossings, port arrivals) with planted anomalies and their ground truth')
+      .option('--seed <n>', 'random seed', '1')
+      .option('--days <n>', 'days of traffic', '30')
+      .option('--start <date>', 'first day (ISO date)', '2026-03-01')
+      .option('--movements-per-day <n>', 'transits departing per day', '20')
+      .option('--arrivals-per-day <n>', 'vessel arrivals per day', '3')
+      .option('--anomaly-rate <r>', 'share of transits and consignments with a planted anomaly', '0.15')
+      .option('--out <dir>', 'write movements.jsonl, events.jsonl, manifests.jsonl, declarations.jsonl and truth.json here')
+      .option('--load', 'load it into the database, sweep as of the end, and print the alerts per kind'),
+  ).action(async (o) => {
+    const ref = getReferenceData();
+    const sim = simulateTransit({ seed: Number(o.seed), days: Number(o.days), start: new Date(`${o.start}T00:00:00Z`), ref, movementsPerDay: Number(o.movementsPerDay), arrivalsPerDay: Number(o.arrivalsPerDay), anomalyRate: Number(o.anomalyRate) });
+    process.stdout.write(`${fmt(sim.stats.movements)} transits, ${fmt(sim.stats.events)} events (${fmt(sim.stats.outOfOrder)} out of order, ${fmt(sim.stats.duplicates)} duplicates), ${fmt(sim.stats.arrivals)} arrivals, ${fmt(sim.truth.length)} planted anomalies; judged as of ${sim.evaluateAt.toISOString()}\n`);
+    if (o.out) {
+      fs.mkdirSync(o.out, { recursive: true });
+      const jl = (name: string, rows: unknown[]) => fs.writeFileSync(path.join(o.out, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      jl('movements.jsonl', sim.movements);
+      jl('events.jsonl', sim.events);
+      jl('manifests.jsonl', sim.manifests);
+      jl('declarations.jsonl', sim.declarations);
+      fs.writeFileSync(path.join(o.out, 'truth.json'), JSON.stringify({ evaluateAt: sim.evaluateAt, truth: sim.truth }, null, 2));
+      process.stdout.write(`written to ${o.out}\n`);
+    }
+    if (o.load) {
+      await withService({ ...o, now: sim.evaluateAt.toISOString() }, async (s, database, clock) => {
+        const intake = new IntakeService({ db: database.db, ref, clock, config: { randomControlRate: 0.05 } });
+        await intake.submitManifests(sim.manifests, cli(), 'sim');
+        await intake.submitDeclarations(sim.declarations, cli(), 'sim');
+        const mv = await s.declareMovements(sim.movements, cli());
+        process.stdout.write(`${mv.outcomes.length} transits declared, ${mv.rejections.length} rejected\n`);
+        await importEventLines(s, sim.events.map((value, i) => ({ line: i + 1, value })), 'events');
+        const r = await s.sweep(cli());
+        const all = await s.alerts({ limit: 1_000_000 });
+        process.stdout.write(`sweep: ${r.alertsRaised} alerts; in all ${all.length} alerts:\n`);
+        for (const k of ALERT_KINDS) process.stdout.write(`  ${k.padEnd(28)} ${String(all.filter((a) => a.kind === k).length).padStart(5)} raised, ${String(sim.truth.filter((t) => t.kind === k).length).padStart(5)} planted\n`);
+      });
+    }
+  });
+
+  return transit;
+}

@@ -1,0 +1,50 @@
+/** The transit ledger: each chain's events are linked by hash, so any edit or removal shows. */
+import { canonicalJson, sha256Hex } from '../../core/hash.ts';
+
+export const GENESIS = '0'.repeat(64);
+
+export interface LedgerRow {
+  chain: string;
+  seq: number;
+  eventId: string;
+  movementId: string | null;
+  type: string;
+  at: Date;
+  office: string | null;
+  country: string | null;
+  data: unknown;
+  receivedAt: Date;
+  prevHash: string;
+}
+
+export function eventHash(r: LedgerRow): string {
+  return sha256Hex(
+    canonicalJson({
+      chain: r.chain,
+      seq: r.seq,
+      eventId: r.eventId,
+      movementId: r.movementId,
+      type: r.type,
+      at: r.at.toISOString(),
+      office: r.office,
+      country: r.country,
+      data: r.data ?? null,
+      receivedAt: r.receivedAt.toISOString(),
+      prevHash: r.prevHash,
+    }),
+  );
+}
+
+export const movementChain = (id: string) => `movement:${id}`;
+export const arrivalChain = (country: string, manifest: string) => `arrival:${country}/${manifest}`;
+
+export interface LedgerProblem {
+  chain: string;
+  /** the movement's reference (country/reference) or the arrival */
+  subject: string;
+  movementId: string | null;
+  seq: number;
+  eventId: string | null;
+  kind: 'altered' | 'removed' | 'head_mismatch';
+  detail: string;
+}
