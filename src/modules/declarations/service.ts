@@ -386,7 +386,7 @@ export class IntakeService {
   }
 }
 
-function declarationRow(id: string, d: Declaration, version: number, hash: string, now: Date) {
+export function declarationRow(id: string, d: Declaration, version: number, hash: string, now: Date) {
   const currencies = new Set(d.items.map((i) => i.currency));
   return {
     id,
@@ -409,7 +409,7 @@ function declarationRow(id: string, d: Declaration, version: number, hash: strin
   };
 }
 
-function itemRows(id: string, d: Declaration) {
+export function itemRows(id: string, d: Declaration) {
   return d.items.map((i) => ({
     declarationId: id,
     line: i.line,
