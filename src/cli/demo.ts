@@ -6,6 +6,8 @@ import type { IntakeService } from '../modules/declarations/service.ts';
 import { storeGroundTruth, type GroundTruthRecord } from '../modules/declarations/truth.ts';
 import type { ReferenceData } from '../reference/types.ts';
 import { simulateRegion } from '../sim/generate.ts';
+import { simulateTransit } from '../sim/transit/index.ts';
+import { TransitService } from '../modules/transit/service.ts';
 import { fmt, Progress } from './progress.ts';
 import { defaultStart } from './commands/simulate.ts';
 
@@ -65,4 +67,33 @@ export async function seedDemo(deps: { db: Db; ref: ReferenceData; clock: Clock;
   await flush();
   progress.done(`${fmt(totals.declarations)} declarations and ${fmt(totals.manifests)} manifests of a simulated region (seed ${o.seed}, ${o.days} days)${totals.rejected ? `, ${totals.rejected} rejected` : ''}`);
   return totals;
+}
+
+/**
+ * Seeds the demo's transit: two weeks of trucks across the region's real crossings and vessel
+ * arrivals, with planted anomalies; only what has happened by now is sent, then the detectors sweep.
+ */
+export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService }, o: DemoOptions = DEMO_DEFAULTS) {
+  const now = deps.clock.now().getTime();
+  const days = 14;
+  const start = new Date(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() - days));
+  const sim = simulateTransit({ seed: o.seed, start, days, ref: deps.ref, movementsPerDay: 12, arrivalsPerDay: 2, anomalyRate: 0.12 });
+  const actor = SYSTEM_PRINCIPAL('GT', 'demo-seed');
+  const past = (iso: unknown) => typeof iso === 'string' && Date.parse(iso) <= now;
+  const progress = new Progress('demo transit');
+  await deps.intake.submitManifests(sim.manifests.filter((m) => past(m.arrivalAt)), actor, 'demo-seed');
+  await deps.intake.submitDeclarations(sim.declarations.filter((d) => past(d.lodgedAt)), actor, 'demo-seed');
+  const transit = new TransitService({ db: deps.db, ref: deps.ref, clock: deps.clock });
+  const mv = await transit.declareMovements(sim.movements.filter((m) => past(m.departureAt)), actor);
+  const events = sim.events.filter((e) => past(e.at));
+  let recorded = 0;
+  let alerts = 0;
+  for (let i = 0; i < events.length; i += 1000) {
+    const r = await transit.ingestEvents(events.slice(i, i + 1000), actor, 'demo-seed');
+    recorded += r.recorded;
+    alerts += r.alertsRaised;
+    progress.update(`${fmt(Math.min(i + 1000, events.length))} of ${fmt(events.length)} events`);
+  }
+  const sweep = await transit.sweep(actor);
+  progress.done(`${fmt(mv.outcomes.length)} transits, ${fmt(recorded)} events, ${fmt(alerts + sweep.alertsRaised)} alerts`);
 }

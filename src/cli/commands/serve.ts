@@ -6,7 +6,7 @@ import { DataDirLockedError, openDatabase } from '../../db/client.ts';
 import { ensureDemoUsers } from '../../modules/access/service.ts';
 import { getReferenceData } from '../../reference/index.ts';
 import { buildApp } from '../../server/app.ts';
-import { DEMO_DEFAULTS, isEmpty, seedDemo } from '../demo.ts';
+import { DEMO_DEFAULTS, isEmpty, seedDemo, seedDemoTransit } from '../demo.ts';
 import { fail } from '../context.ts';
 
 interface ServeOpts {
@@ -52,6 +52,7 @@ export function serveCommand(): Command {
         if (await isEmpty(database.db)) {
           process.stderr.write(`demo: first start: seeding a simulated region into ${database.location} …\n`);
           await seedDemo({ db: database.db, ref, clock, intake }, DEMO_DEFAULTS);
+          await seedDemoTransit({ db: database.db, ref, clock, intake }, DEMO_DEFAULTS);
         }
         printDemoAccounts(accounts);
       }

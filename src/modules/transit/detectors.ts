@@ -302,7 +302,11 @@ export function reconcileArrival(a: ArrivalView, t: Thresholds, now: number, mod
         if (mode === 'full') raise('discharged_not_declared', 'high', doc, 'not_declared', { dischargedAt: iso(d.dischargedAt), dueAt: iso(due), days: t.declarationPeriodDays }, d.eventIds);
       } else if (status === 'matched') status = 'pending';
     }
-    if (!d && decls.length > 0) {
+    if (!d && decls.length > 0 && a.discharges.length === 0) {
+      // the port has sent no discharge report for this arrival at all: a gap in the data, not a finding
+      status = 'pending';
+      notes.push('no discharge report received for this arrival');
+    } else if (!d && decls.length > 0) {
       const since = Math.max(a.arrivalAt, ...decls.map((x) => x.lodgedAt));
       if (now > since + t.dischargeGraceDays * 24 * H) {
         status = 'not_discharged';
