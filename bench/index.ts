@@ -5,11 +5,13 @@
 import { runImportBench } from './import.ts';
 import { runStartupBench } from './startup.ts';
 import { runTransitBench } from './transit.ts';
+import { runModelBench } from './model.ts';
 
 const all: Record<string, () => Promise<unknown>> = {
   import: () => runImportBench(),
   startup: () => runStartupBench(),
   transit: () => runTransitBench(),
+  model: () => runModelBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -6,6 +6,7 @@ import { serveCommand } from './commands/serve.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { usersCommand } from './commands/users.ts';
 import { transitCommand } from './commands/transit.ts';
+import { modelCommand } from './commands/model.ts';
 
 const program = new Command('centinela')
   .description('Centinela: integrated customs risk management for Central America and the Dominican Republic')
@@ -19,6 +20,7 @@ program.addCommand(simulateCommand());
 program.addCommand(usersCommand());
 program.addCommand(auditCommand());
 program.addCommand(transitCommand());
+program.addCommand(modelCommand());
 
 try {
   await program.parseAsync(process.argv);

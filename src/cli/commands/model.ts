@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import type { GbdtParams } from '../../modules/intelligence/gbdt.ts';
+import { KcsFormatError, readKcs } from '../../modules/intelligence/kcs.ts';
+import { explainKcs, formatExplanation, loadKcsBundle, scoreKcs, trainKcsModel } from '../../modules/intelligence/kcs-model.ts';
+import { evaluate, formatReport } from '../../modules/intelligence/metrics.ts';
+import { fail } from '../context.ts';
+
+const formatOption = () => new Option('--format <format>', 'input format (kcs: Korea Customs Service synthetic declarations CSV)').choices(['kcs']).makeOptionMandatory();
+
+function num(name: string, v: string | undefined, int: boolean, min: number, max = Infinity): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || n > max) {
+    fail(`${name} must be ${int ? 'a whole number' : 'a number'} from ${min}${max < Infinity ? ` to ${max}` : ''} (got "${v}")`);
+  }
+  return n;
+}
+
+function readTable(file: string, requireLabel: boolean) {
+  try {
+    return readKcs(file, { requireLabel });
+  } catch (e) {
+    if (e instanceof KcsFormatError) fail(e.message);
+    throw e;
+  }
+}
+
+function readModel(file: string) {
+  if (!fs.existsSync(file)) fail(`--model ${file}: no such file`);
+  let obj: unknown;
+  try {
+    obj = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    fail(`--model ${file}: not JSON (${(e as Error).message})`);
+  }
+  try {
+    return loadKcsBundle(obj, `--model ${file}`);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
+interface TrainOpts {
+  data: string;
+  valid?: string;
+  out: string;
+  seed?: string;
+  rounds?: string;
+  learningRate?: string;
+  leaves?: string;
+  minDataInLeaf?: string;
+  minChildWeight?: string;
+  lambda?: string;
+  subsample?: string;
+  colsample?: string;
+  earlyStopping?: string;
+  every: string;
+}
+
+export function modelCommand(): Command {
+  const cmd = new Command('model').description('Risk model: train gradient-boosted trees, score declarations, explain a score');
+
+  cmd
+    .command('train')
+    .description('Train a model (with --valid: early stopping on it, then AUC and precision / recall at 1, 2, 5 and 10% inspection)')
+    .addOption(formatOption())
+    .requiredOption('--data <file>', 'training declarations (with the Fraud label)')
+    .option('--valid <file>', 'validation declarations (later in time, with the Fraud label)')
+    .requiredOption('--out <file>', 'where to write the model (JSON)')
+    .option('--seed <n>', 'random seed (training is deterministic for a seed)')
+    .option('--rounds <n>', 'boosting rounds (upper bound with early stopping)')
+    .option('--learning-rate <x>', 'shrinkage per round')
+    .option('--leaves <n>', 'leaves per tree')
+    .option('--min-data-in-leaf <n>', 'minimum declarations per leaf')
+    .option('--min-child-weight <x>', 'minimum hessian sum per leaf')
+    .option('--lambda <x>', 'L2 regularisation of leaf values')
+    .option('--subsample <x>', 'share of rows per tree, (0, 1]')
+    .option('--colsample <x>', 'share of features per tree, (0, 1]')
+    .option('--early-stopping <n>', 'stop after this many rounds without improvement on --valid (0 = never)')
+    .option('--every <n>', 'print progress every n rounds', '50')
+    .action((o: TrainOpts) => {
+      const params: Partial<GbdtParams> = {};
+      const set = <K extends keyof GbdtParams>(k: K, v: GbdtParams[K] | undefined) => {
+        if (v !== undefined) params[k] = v;
+      };
+      set('seed', num('--seed', o.seed, true, 0, 2 ** 32 - 1));
+      set('rounds', num('--rounds', o.rounds, true, 1, 100_000));
+      set('learningRate', num('--learning-rate', o.learningRate, false, 1e-6, 1));
+      set('maxLeaves', num('--leaves', o.leaves, true, 2, 65_536));
+      set('minDataInLeaf', num('--min-data-in-leaf', o.minDataInLeaf, true, 1));
+      set('minChildWeight', num('--min-child-weight', o.minChildWeight, false, 0));
+      set('lambda', num('--lambda', o.lambda, false, 0));
+      set('subsample', num('--subsample', o.subsample, false, 1e-6, 1));
+      set('colsample', num('--colsample', o.colsample, false, 1e-6, 1));
+      set('earlyStoppingRounds', num('--early-stopping', o.earlyStopping, true, 0));
+      const every = num('--every', o.every, true, 1)!;
+      const train = readTable(o.data, true);
+      const valid = o.valid ? readTable(o.valid, true) : undefined;
+      process.stderr.write(`train: ${train.rows} declarations from ${o.data}${valid ? `; valid: ${valid.rows} from ${o.valid}` : ''}\n`);
+      const r = trainKcsModel(train, {
+        valid,
+        params,
+        onRound: (i) => {
+          if (i.round % every === 0) {
+            process.stderr.write(`round ${i.round}: train logloss ${i.trainLoss.toFixed(4)}${i.valid !== undefined ? `  valid ${i.valid.toFixed(4)} (best ${i.best!.toFixed(4)} at ${i.bestRound})` : ''}\n`);
+          }
+        },
+      });
+      fs.writeFileSync(o.out, JSON.stringify(r.bundle));
+      console.log(`model: ${r.model.json.trees.length} trees, trained in ${r.trainSeconds.toFixed(1)} s, written to ${o.out}`);
+      if (r.validation) console.log(`validation on ${o.valid}:\n${formatReport(r.validation)}`);
+      const imp = r.model.gainImportance().slice(0, 10);
+      console.log(`most used features: ${imp.map((g) => g.name).join(', ')}`);
+    });
+
+  cmd
+    .command('score')
+    .description('Score declarations: writes "Declaration ID,score" (probability of fraud), one line per declaration')
+    .addOption(formatOption())
+    .requiredOption('--model <file>', 'model written by `centinela model train`')
+    .requiredOption('--data <file>', 'declarations to score')
+    .requiredOption('--out <file>', 'scores CSV to write')
+    .action((o: { model: string; data: string; out: string }) => {
+      const { bundle, model } = readModel(o.model);
+      const table = readTable(o.data, false);
+      const { features, scores } = scoreKcs(bundle, model, table);
+      const lines = ['Declaration ID,score'];
+      for (let i = 0; i < scores.length; i++) lines.push(`${features.ids[i]},${scores[i].toPrecision(6)}`);
+      fs.writeFileSync(o.out, lines.join('\n') + '\n');
+      console.log(`scored ${scores.length} declarations into ${o.out}`);
+      if (table.labels) console.log(formatReport(evaluate(table.labels, scores, scores)));
+    });
+
+  cmd
+    .command('explain')
+    .description("Explain one declaration's score: the features that moved it most (TreeSHAP), in plain words")
+    .addOption(formatOption())
+    .requiredOption('--model <file>', 'model written by `centinela model train`')
+    .requiredOption('--data <file>', 'declarations file holding the declaration (and its history)')
+    .requiredOption('--id <declarationId>', 'the "Declaration ID" to explain')
+    .option('--top <n>', 'how many features to show', '8')
+    .action((o: { model: string; data: string; id: string; top: string }) => {
+      const top = num('--top', o.top, true, 1)!;
+      const { bundle, model } = readModel(o.model);
+      const table = readTable(o.data, false);
+      let e;
+      try {
+        e = explainKcs(bundle, model, table, o.id);
+      } catch (err) {
+        fail(`--id: ${(err as Error).message}`);
+      }
+      console.log(formatExplanation(e, top));
+    });
+
+  return cmd;
+}
