@@ -6,12 +6,14 @@ import { runImportBench } from './import.ts';
 import { runStartupBench } from './startup.ts';
 import { runTransitBench } from './transit.ts';
 import { runModelBench } from './model.ts';
+import { runRiskBench } from './risk.ts';
 
 const all: Record<string, () => Promise<unknown>> = {
   import: () => runImportBench(),
   startup: () => runStartupBench(),
   transit: () => runTransitBench(),
   model: () => runModelBench(),
+  risk: () => runRiskBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

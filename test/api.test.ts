@@ -50,8 +50,10 @@ describe.each(testDbKinds())('HTTP API on %s', (kind) => {
     expect(r.statusCode).toBe(201);
     const body = r.json();
     expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(body.assessment).toMatchObject({ riskLevel: 'low', score: 0 });
-    expect(['green', 'red']).toContain(body.assessment.channel);
+    // assessed by the risk engine the app assembles (no criteria here: low risk)
+    expect(body.assessment.riskLevel).toBe('low');
+    expect(body.assessment.score).toBeGreaterThanOrEqual(0);
+    expect(['green', 'yellow', 'red', 'blue']).toContain(body.assessment.channel);
     expect(body.assessment.reasons.length).toBeGreaterThan(0);
 
     const again = await app.inject({ method: 'POST', url: '/api/v1/declarations', headers: { 'x-api-key': key }, payload: validDeclaration('GT-API-1') });

@@ -8,6 +8,8 @@ import type { ReferenceData } from '../reference/types.ts';
 import { simulateRegion } from '../sim/generate.ts';
 import { simulateTransit } from '../sim/transit/index.ts';
 import { TransitService } from '../modules/transit/service.ts';
+import type { RiskService } from '../modules/risk/service.ts';
+import { seedDemoCriteria, seedDemoResults } from '../modules/risk/demo.ts';
 import { fmt, Progress } from './progress.ts';
 import { defaultStart } from './commands/simulate.ts';
 
@@ -96,4 +98,22 @@ export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock:
   }
   const sweep = await transit.sweep(actor);
   progress.done(`${fmt(mv.outcomes.length)} transits, ${fmt(recorded)} events, ${fmt(alerts + sweep.alertsRaised)} alerts`);
+}
+
+/**
+ * The whole demo: risk criteria written from the simulator's fraud patterns and approved by a
+ * second person, officers on duty; then the simulated trade and transit, assessed as they arrive;
+ * then control results for most of the controls, from the simulator's ground truth.
+ */
+export async function seedDemoRegion(deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService; risk: RiskService }, o: DemoOptions = DEMO_DEFAULTS) {
+  const now = deps.clock.now();
+  const from = new Date(`${defaultStart(o.days, now)}T00:00:00Z`);
+  const to = new Date(now.getTime() + 60 * 86_400_000);
+  const criteria = await seedDemoCriteria(deps, from, to);
+  process.stderr.write(`demo: ${fmt(criteria)} risk criteria written and approved (four eyes), officers on duty\n`);
+  await seedDemo(deps, o);
+  await seedDemoTransit(deps, o);
+  const p = new Progress('demo controls');
+  const results = await seedDemoResults(deps);
+  p.done(`${fmt(results)} control results recorded by the assigned officers`);
 }

@@ -7,6 +7,7 @@ import { simulateCommand } from './commands/simulate.ts';
 import { usersCommand } from './commands/users.ts';
 import { transitCommand } from './commands/transit.ts';
 import { modelCommand } from './commands/model.ts';
+import { riskCommand } from './commands/risk.ts';
 
 const program = new Command('centinela')
   .description('Centinela: integrated customs risk management for Central America and the Dominican Republic')
@@ -21,6 +22,7 @@ program.addCommand(usersCommand());
 program.addCommand(auditCommand());
 program.addCommand(transitCommand());
 program.addCommand(modelCommand());
+program.addCommand(riskCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,10 @@ import { declarationRoutes } from '../modules/declarations/routes.ts';
 import { IntakeService } from '../modules/declarations/service.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { transitRoutes } from '../modules/transit/routes.ts';
+import { kpiRoutes } from '../modules/kpi/routes.ts';
+import { riskRoutes } from '../modules/risk/routes.ts';
+import type { RiskService } from '../modules/risk/service.ts';
+import { registerWeb } from './web.ts';
 import type { App, AppDeps } from './deps.ts';
 import { problemErrorHandler } from './errors.ts';
 
@@ -18,6 +22,7 @@ export const VERSION = '0.1.0';
 export interface BuiltApp {
   app: App;
   intake: IntakeService;
+  risk: RiskService;
 }
 
 /** Assembles the HTTP API: plugins (auth, errors, OpenAPI) and every module's routes. */
@@ -82,12 +87,14 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
   );
 
   const intake = new IntakeService(deps);
+  const risk = await riskRoutes(app, { ...deps, intake });
   await accessRoutes(app, deps);
   await declarationRoutes(app, { ...deps, intake });
   await referenceRoutes(app, deps);
   await transitRoutes(app, deps);
+  await kpiRoutes(app, deps);
+  await registerWeb(app);
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/docs'));
   await app.ready();
-  return { app, intake };
+  return { app, intake, risk };
 }

@@ -6,7 +6,7 @@ import { DataDirLockedError, openDatabase } from '../../db/client.ts';
 import { ensureDemoUsers } from '../../modules/access/service.ts';
 import { getReferenceData } from '../../reference/index.ts';
 import { buildApp } from '../../server/app.ts';
-import { DEMO_DEFAULTS, isEmpty, seedDemo, seedDemoTransit } from '../demo.ts';
+import { DEMO_DEFAULTS, isEmpty, seedDemoRegion } from '../demo.ts';
 import { fail } from '../context.ts';
 
 interface ServeOpts {
@@ -45,14 +45,13 @@ export function serveCommand(): Command {
       const ref = getReferenceData();
       const clock = systemClock;
       const deps = { database, db: database.db, ref, clock, config };
-      const { app, intake } = await buildApp(deps, { logger });
+      const { app, intake, risk } = await buildApp(deps, { logger });
 
       if (o.demo) {
         const accounts = await ensureDemoUsers(deps);
         if (await isEmpty(database.db)) {
           process.stderr.write(`demo: first start: seeding a simulated region into ${database.location} …\n`);
-          await seedDemo({ db: database.db, ref, clock, intake }, DEMO_DEFAULTS);
-          await seedDemoTransit({ db: database.db, ref, clock, intake }, DEMO_DEFAULTS);
+          await seedDemoRegion({ db: database.db, ref, clock, intake, risk }, DEMO_DEFAULTS);
         }
         printDemoAccounts(accounts);
       }

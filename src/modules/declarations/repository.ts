@@ -77,6 +77,7 @@ export async function listDeclarations(tx: Tx, f: DeclarationFilter) {
       channel: A.channel,
       riskLevel: A.riskLevel,
       score: A.score,
+      reasons: A.reasons,
     })
     .from(A)
     .orderBy(A.declarationId, desc(A.decidedAt), desc(A.id))
@@ -100,6 +101,7 @@ export async function listDeclarations(tx: Tx, f: DeclarationFilter) {
       channel: latest.channel,
       riskLevel: latest.riskLevel,
       score: latest.score,
+      reasons: latest.reasons,
     })
     .from(D)
     .leftJoin(latest, eq(latest.declarationId, D.id))

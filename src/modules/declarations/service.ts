@@ -52,9 +52,23 @@ export interface BatchResult<O> {
   rejections: Rejection[];
 }
 
+/** What an assessor decides for one declaration version (the baseline's decision is one). */
+export interface AssessorDecision {
+  channel: BaselineDecision['channel'];
+  riskLevel: BaselineDecision['riskLevel'];
+  score: number;
+  reasons: BaselineDecision['reasons'];
+  engine: string;
+  inputs: Record<string, unknown>;
+}
+
 /** Decides the assessment of one declaration version. The risk engine plugs in here. */
 export interface Assessor {
-  assess(tx: Tx, items: { id: string; version: number; declaration: Declaration }[]): Promise<BaselineDecision[]>;
+  assess(tx: Tx, items: { id: string; version: number; declaration: Declaration }[]): Promise<AssessorDecision[]>;
+  /** after the assessments are stored (same transaction), with their ids: e.g. open controls */
+  recorded?(tx: Tx, rows: { assessmentId: string; declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal): Promise<void>;
+  /** after manifests and their consignments are stored (same transaction): pre-arrival targeting */
+  assessManifests?(tx: Tx, items: { id: string; version: number; manifest: Manifest }[], actor: Principal): Promise<void>;
 }
 
 export interface IntakeDeps {
@@ -244,11 +258,12 @@ export class IntakeService {
         source,
       })),
     );
+    const assessmentIds = changed.map(() => uuidv7(now.getTime()));
     await repo.insertChunked(
       tx,
       schema.assessments,
       changed.map((x, i) => ({
-        id: uuidv7(now.getTime()),
+        id: assessmentIds[i],
         country: x.p.value.country,
         declarationId: x.id,
         declarationVersion: x.version,
@@ -271,16 +286,22 @@ export class IntakeService {
       after: { reference: x.p.value.reference, version: x.version, contentHash: x.p.hash, source, channel: decisions[i].channel, engine: decisions[i].engine },
     }));
     await appendAudit(tx, audit, this.deps.clock);
+    if (this.assessor.recorded && changed.length)
+      await this.assessor.recorded(
+        tx,
+        changed.map((x, i) => ({ assessmentId: assessmentIds[i], declarationId: x.id, version: x.version, declaration: x.p.value, decision: decisions[i] })),
+        actor,
+      );
 
     // assessments of unchanged ones: the latest stored (or the one just made in this batch)
-    const decidedNow = new Map<string, BaselineDecision>();
+    const decidedNow = new Map<string, AssessorDecision>();
     changed.forEach((x, i) => decidedNow.set(`${x.id}#${x.version}`, decisions[i]));
     const unchangedIds = plan.filter((x) => x.status === 'unchanged' && !decidedNow.has(`${x.id}#${x.version}`)).map((x) => x.id);
     const stored = new Map((await repo.latestAssessments(tx, [...new Set(unchangedIds)])).map((a) => [a.declarationId, a]));
 
     return plan
       .map((x) => {
-        const d = decidedNow.get(`${x.id}#${x.version}`) ?? (stored.get(x.id) as unknown as BaselineDecision);
+        const d = decidedNow.get(`${x.id}#${x.version}`) ?? (stored.get(x.id) as unknown as AssessorDecision);
         return {
           index: x.p.index,
           status: x.status,
@@ -380,6 +401,12 @@ export class IntakeService {
       })),
       this.deps.clock,
     );
+    if (this.assessor.assessManifests && changed.length)
+      await this.assessor.assessManifests(
+        tx,
+        changed.map((x) => ({ id: x.id, version: x.version, manifest: x.p.value })),
+        actor,
+      );
     return plan
       .map((x) => ({ index: x.p.index, status: x.status, id: x.id, reference: x.p.value.reference, country: x.p.value.country, version: x.version }))
       .sort((a, b) => a.index - b.index);

@@ -1,0 +1,136 @@
+/** Indicators under /api/v1/kpi: the dashboard's figures, a trader's record, channel targets. */
+import { z } from 'zod';
+import type { App, AppDeps } from '../../server/deps.ts';
+import { principalOf, requireCountry, requireRole } from '../access/auth.ts';
+import type { Principal, Role } from '../access/types.ts';
+import { ADMINISTRATIONS } from '../../reference/types.ts';
+import { KpiService } from './service.ts';
+
+/** who reads the dashboard's indicators */
+export const DASHBOARD_READERS: Role[] = ['admin', 'risk_analyst', 'supervisor', 'auditor', 'manager', 'regional_analyst'];
+/** who reads a trader's record: everyone who reads declarations */
+export const TRADER_READERS: Role[] = ['admin', 'risk_analyst', 'officer', 'supervisor', 'auditor', 'manager', 'regional_analyst'];
+/** who reads the alert counts: as for the transit alerts themselves */
+export const ALERT_READERS: Role[] = ['risk_analyst', 'supervisor', 'manager', 'regional_analyst'];
+/** who sets channel targets */
+export const TARGET_SETTERS: Role[] = ['admin', 'supervisor', 'manager'];
+
+const tags = ['kpi'];
+const administration = z.enum(ADMINISTRATIONS);
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'is not a date');
+const period = { from: date.optional().describe('first local day (YYYY-MM-DD), included'), to: date.optional().describe('last local day (YYYY-MM-DD), included; default today') };
+const share = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+const targetsView = z.object({ red: z.number(), yellow: z.number() });
+const counts = { total: z.number(), green: z.number(), yellow: z.number(), red: z.number(), blue: z.number(), unassessed: z.number() };
+const countsView = z.object(counts);
+const dayView = z.object({ date: z.string(), ...counts });
+const officeView = z.object({ office: z.string(), ...counts });
+const summaryView = z.object({ counts: countsView, values: z.array(z.object({ currency: z.string(), total: z.number() })), firstLodgedAt: z.string().nullable(), lastLodgedAt: z.string().nullable(), asImporter: z.number(), asExporter: z.number(), asDeclarant: z.number() });
+const allTargetsView = z.object({ country: z.string(), default: targetsView, offices: z.record(z.string(), targetsView) });
+
+/** The administration asked for: one's own, or any for a regional analyst. */
+function countryOf(p: Principal, asked: string | undefined): string {
+  const c = asked ?? p.country;
+  if (p.role !== 'regional_analyst') requireCountry(p, c);
+  return c;
+}
+
+export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = new KpiService(deps)): Promise<void> {
+  app.get(
+    '/api/v1/kpi/overview',
+    {
+      preHandler: requireRole(...DASHBOARD_READERS),
+      schema: {
+        tags,
+        summary: "Declarations per local day and per office with their current channel, and the channel targets: your administration's (any, for a regional analyst)",
+        querystring: z.object({ country: administration.optional(), office: z.string().optional(), ...period }),
+        response: {
+          200: z.object({
+            country: z.string(),
+            office: z.string().nullable(),
+            from: z.string(),
+            to: z.string(),
+            timeZone: z.string(),
+            targets: targetsView,
+            totals: countsView,
+            days: z.array(dayView),
+            offices: z.array(officeView.extend({ targets: targetsView })),
+          }),
+        },
+      },
+    },
+    async (req) => service.overview(countryOf(principalOf(req), req.query.country), req.query),
+  );
+
+  app.get(
+    '/api/v1/kpi/alerts',
+    {
+      preHandler: requireRole(...ALERT_READERS),
+      schema: {
+        tags,
+        summary: 'Open transit alerts concerning the administration, by kind and by severity',
+        querystring: z.object({ country: administration.optional() }),
+        response: { 200: z.object({ country: z.string(), open: z.number(), byKind: z.array(z.object({ kind: z.string(), count: z.number() })), bySeverity: z.array(z.object({ severity: z.string(), count: z.number() })) }) },
+      },
+    },
+    async (req) => service.alerts(countryOf(principalOf(req), req.query.country)),
+  );
+
+  app.get(
+    '/api/v1/kpi/traders/:tin',
+    {
+      preHandler: requireRole(...TRADER_READERS),
+      schema: {
+        tags,
+        summary: "A trader's record in the administration: declarations by channel over a period (default the last 90 days) and since the first, per day and per office",
+        params: z.object({ tin: z.string().regex(/^[A-Za-z0-9-]{3,32}$/, 'must be a tax identification number') }),
+        querystring: z.object({ country: administration.optional(), ...period }),
+        response: {
+          200: z.object({
+            country: z.string(),
+            tin: z.string(),
+            known: z.boolean(),
+            name: z.string().nullable(),
+            partyCountry: z.string().nullable(),
+            from: z.string(),
+            to: z.string(),
+            timeZone: z.string(),
+            period: summaryView,
+            allTime: summaryView,
+            days: z.array(dayView),
+            offices: z.array(officeView),
+          }),
+        },
+      },
+    },
+    async (req) => service.trader(countryOf(principalOf(req), req.query.country), req.params.tin, req.query),
+  );
+
+  app.get(
+    '/api/v1/kpi/targets',
+    {
+      preHandler: requireRole(...DASHBOARD_READERS),
+      schema: { tags, summary: 'Expected red and yellow shares: the administration default and per office', querystring: z.object({ country: administration.optional() }), response: { 200: allTargetsView } },
+    },
+    async (req) => service.targets(countryOf(principalOf(req), req.query.country)),
+  );
+
+  app.put(
+    '/api/v1/kpi/targets/:country',
+    {
+      preHandler: requireRole(...TARGET_SETTERS),
+      schema: {
+        tags,
+        summary: "Set the expected red and yellow shares of your administration, or of one of its offices (written to the audit log)",
+        params: z.object({ country: administration }),
+        body: z.object({ office: z.string().nullable().optional().describe('an office (UN/LOCODE); absent for the administration default'), red: share, yellow: share }),
+        response: { 200: allTargetsView },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      requireCountry(p, req.params.country);
+      return service.setTargets(p, req.params.country, req.body);
+    },
+  );
+}

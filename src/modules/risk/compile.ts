@@ -1,0 +1,348 @@
+import { CEL_FUNCTIONS, celEnvironment, STAGE_VARIABLES, type CelVars, type Stage } from './cel.ts';
+
+/**
+ * Compiles a type-checked CEL expression's AST (cel-js `expr.ast`) into plain JavaScript
+ * closures for the node kinds criteria use (fields, comparisons, `in`, logic, arithmetic,
+ * string methods, size, exists / all / exists_one, registered functions). An expression with any
+ * other node kind runs on cel-js itself. Semantics follow cel-js: ints are bigints, `&&` and `||`
+ * absorb an error on one side when the other side decides, macros too. Tests evaluate both on
+ * many random declarations and compare.
+ */
+
+type Frame = unknown[];
+type Fn = (f: Frame) => unknown;
+
+class Unsupported extends Error {}
+
+export interface CompiledPredicate {
+  /** true when the criterion holds; throws when the expression errors (e.g. index out of range) */
+  (vars: CelVars): boolean;
+  /** compiled to closures (true) or evaluated by cel-js (false) */
+  compiled: boolean;
+}
+
+function celEq(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const ta = typeof a;
+  const tb = typeof b;
+  if ((ta === 'number' || ta === 'bigint') && (tb === 'number' || tb === 'bigint')) return Number(a) === Number(b);
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => celEq(x, b[i]));
+  return false;
+}
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+function checkInt(v: bigint): bigint {
+  if (v > INT64_MAX || v < INT64_MIN) throw new Error('integer overflow');
+  return v;
+}
+
+function bool(v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new Error('no such overload: logical operator on non-bool');
+  return v;
+}
+
+function codePointLength(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(s)) return s.length;
+  return [...s].length;
+}
+
+function compileNode(node: any, scope: Map<string, number>, slots: { n: number }): Fn {
+  const op: string = node.op;
+  const a = node.args;
+  switch (op) {
+    case 'value': {
+      const v = a;
+      if (v !== null && typeof v === 'object') throw new Unsupported('literal');
+      return () => v;
+    }
+    case 'id': {
+      const slot = scope.get(a);
+      if (slot === undefined) throw new Unsupported(`id ${a}`);
+      return (f) => f[slot];
+    }
+    case '.': {
+      const obj = compileNode(a[0], scope, slots);
+      const key: string = a[1];
+      return (f) => {
+        const o = obj(f) as Record<string, unknown> | null | undefined;
+        if (o === null || o === undefined) throw new Error(`No such key: ${key}`);
+        const v = o[key];
+        if (v === undefined) throw new Error(`No such key: ${key}`);
+        return v;
+      };
+    }
+    case '[]': {
+      const obj = compileNode(a[0], scope, slots);
+      const idx = compileNode(a[1], scope, slots);
+      return (f) => {
+        const o = obj(f);
+        const i = idx(f);
+        if (!Array.isArray(o)) throw new Unsupported('index on non-list');
+        const n = Number(i);
+        if (typeof i !== 'bigint' && !(typeof i === 'number' && Number.isInteger(i))) throw new Error('invalid index');
+        if (n < 0 || n >= o.length) throw new Error(`index out of bounds: ${n}`);
+        return o[n];
+      };
+    }
+    case '==':
+    case '!=': {
+      const l = compileNode(a[0], scope, slots);
+      const r = compileNode(a[1], scope, slots);
+      return op === '==' ? (f) => celEq(l(f), r(f)) : (f) => !celEq(l(f), r(f));
+    }
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      const l = compileNode(a[0], scope, slots);
+      const r = compileNode(a[1], scope, slots);
+      const cmp = (x: any, y: any) => {
+        if (x instanceof Date) x = x.getTime();
+        if (y instanceof Date) y = y.getTime();
+        return x < y ? -1 : x > y ? 1 : x === y || (typeof x !== typeof y && Number(x) === Number(y)) ? 0 : NaN;
+      };
+      if (op === '<') return (f) => cmp(l(f), r(f)) < 0;
+      if (op === '<=') return (f) => cmp(l(f), r(f)) <= 0;
+      if (op === '>') return (f) => cmp(l(f), r(f)) > 0;
+      return (f) => cmp(l(f), r(f)) >= 0;
+    }
+    case 'in': {
+      const l = compileNode(a[0], scope, slots);
+      const rn = a[1];
+      if (rn.op === 'list' && rn.args.every((x: any) => x.op === 'value' && typeof x.args === 'string')) {
+        const set = new Set<string>(rn.args.map((x: any) => x.args));
+        return (f) => {
+          const v = l(f);
+          return typeof v === 'string' && set.has(v);
+        };
+      }
+      const r = compileNode(rn, scope, slots);
+      return (f) => {
+        const v = l(f);
+        const list = r(f);
+        if (!Array.isArray(list)) throw new Unsupported('in on non-list');
+        for (const x of list) if (celEq(v, x)) return true;
+        return false;
+      };
+    }
+    case '&&':
+    case '||': {
+      const l = compileNode(a[0], scope, slots);
+      const r = compileNode(a[1], scope, slots);
+      const decisive = op === '||';
+      return (f) => {
+        let lv: boolean;
+        try {
+          lv = bool(l(f));
+        } catch (e) {
+          if (e instanceof Unsupported) throw e;
+          if (bool(r(f)) === decisive) return decisive;
+          throw e;
+        }
+        if (lv === decisive) return decisive;
+        return bool(r(f));
+      };
+    }
+    case '!_': {
+      const x = compileNode(a, scope, slots);
+      return (f) => !bool(x(f));
+    }
+    case '-_': {
+      const x = compileNode(a, scope, slots);
+      return (f) => {
+        const v = x(f);
+        if (typeof v === 'bigint') return checkInt(-v);
+        if (typeof v === 'number') return -v;
+        throw new Unsupported('negate');
+      };
+    }
+    case '?:': {
+      const c = compileNode(a[0], scope, slots);
+      const t = compileNode(a[1], scope, slots);
+      const e = compileNode(a[2], scope, slots);
+      return (f) => (bool(c(f)) ? t(f) : e(f));
+    }
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%': {
+      const l = compileNode(a[0], scope, slots);
+      const r = compileNode(a[1], scope, slots);
+      return (f) => {
+        const x = l(f) as any;
+        const y = r(f) as any;
+        if (typeof x === 'number' && typeof y === 'number') {
+          if (op === '+') return x + y;
+          if (op === '-') return x - y;
+          if (op === '*') return x * y;
+          if (op === '/') return x / y;
+          throw new Unsupported('double %');
+        }
+        if (typeof x === 'bigint' && typeof y === 'bigint') {
+          if (op === '+') return checkInt(x + y);
+          if (op === '-') return checkInt(x - y);
+          if (op === '*') return checkInt(x * y);
+          if (y === 0n) throw new Error(op === '/' ? 'division by zero' : 'modulus by zero');
+          return op === '/' ? checkInt(x / y) : x % y;
+        }
+        if (op === '+' && typeof x === 'string' && typeof y === 'string') return x + y;
+        if (op === '+' && Array.isArray(x) && Array.isArray(y)) return [...x, ...y];
+        throw new Unsupported(`arithmetic on ${typeof x}, ${typeof y}`);
+      };
+    }
+    case 'list': {
+      const xs: Fn[] = a.map((x: any) => compileNode(x, scope, slots));
+      return (f) => xs.map((x) => x(f));
+    }
+    case 'call': {
+      const name: string = a[0];
+      const args: Fn[] = a[1].map((x: any) => compileNode(x, scope, slots));
+      if (name === 'size' && args.length === 1) {
+        const x = args[0];
+        return (f) => {
+          const v = x(f);
+          if (typeof v === 'string') return BigInt(codePointLength(v));
+          if (Array.isArray(v)) return BigInt(v.length);
+          throw new Unsupported('size');
+        };
+      }
+      if (name === 'double' && args.length === 1) {
+        const x = args[0];
+        return (f) => {
+          const v = x(f);
+          if (typeof v === 'bigint' || typeof v === 'number') return Number(v);
+          throw new Unsupported('double()');
+        };
+      }
+      const fn = CEL_FUNCTIONS[name];
+      if (!fn) throw new Unsupported(`call ${name}`);
+      const h = fn.handler;
+      if (args.length === 1) {
+        const x = args[0];
+        return (f) => h(x(f));
+      }
+      return (f) => h(...args.map((x) => x(f)));
+    }
+    case 'rcall': {
+      const name: string = a[0];
+      const recvNode = a[1];
+      const argNodes: any[] = a[2];
+      if (name === 'exists' || name === 'all' || name === 'exists_one') {
+        if (argNodes.length !== 2 || argNodes[0].op !== 'id') throw new Unsupported('macro form');
+        const list = compileNode(recvNode, scope, slots);
+        const slot = slots.n++;
+        const inner = new Map(scope);
+        inner.set(argNodes[0].args, slot);
+        const pred = compileNode(argNodes[1], inner, slots);
+        if (name === 'exists')
+          return (f) => {
+            const xs = list(f);
+            if (!Array.isArray(xs)) throw new Unsupported('exists on non-list');
+            let err: unknown;
+            for (let i = 0; i < xs.length; i++) {
+              f[slot] = xs[i];
+              try {
+                if (bool(pred(f))) return true;
+              } catch (e) {
+                if (e instanceof Unsupported) throw e;
+                err ??= e;
+              }
+            }
+            if (err) throw err;
+            return false;
+          };
+        if (name === 'all')
+          return (f) => {
+            const xs = list(f);
+            if (!Array.isArray(xs)) throw new Unsupported('all on non-list');
+            let err: unknown;
+            for (let i = 0; i < xs.length; i++) {
+              f[slot] = xs[i];
+              try {
+                if (!bool(pred(f))) return false;
+              } catch (e) {
+                if (e instanceof Unsupported) throw e;
+                err ??= e;
+              }
+            }
+            if (err) throw err;
+            return true;
+          };
+        return (f) => {
+          const xs = list(f);
+          if (!Array.isArray(xs)) throw new Unsupported('exists_one on non-list');
+          let n = 0;
+          for (let i = 0; i < xs.length; i++) {
+            f[slot] = xs[i];
+            if (bool(pred(f))) n++;
+          }
+          return n === 1;
+        };
+      }
+      const recv = compileNode(recvNode, scope, slots);
+      const args: Fn[] = argNodes.map((x: any) => compileNode(x, scope, slots));
+      const str = (v: unknown): string => {
+        if (typeof v !== 'string') throw new Unsupported(`${name} on non-string`);
+        return v;
+      };
+      if (name === 'startsWith' && args.length === 1) {
+        const lit = argNodes[0].op === 'value' && typeof argNodes[0].args === 'string' ? (argNodes[0].args as string) : null;
+        if (lit !== null) return (f) => str(recv(f)).startsWith(lit);
+        return (f) => str(recv(f)).startsWith(str(args[0](f)));
+      }
+      if (name === 'endsWith' && args.length === 1) return (f) => str(recv(f)).endsWith(str(args[0](f)));
+      if (name === 'contains' && args.length === 1) return (f) => str(recv(f)).includes(str(args[0](f)));
+      if (name === 'matches' && args.length === 1 && argNodes[0].op === 'value' && typeof argNodes[0].args === 'string') {
+        const re = new RegExp(argNodes[0].args as string, 'u');
+        return (f) => re.test(str(recv(f)));
+      }
+      if (name === 'size' && args.length === 0)
+        return (f) => {
+          const v = recv(f);
+          if (typeof v === 'string') return BigInt(codePointLength(v));
+          if (Array.isArray(v)) return BigInt(v.length);
+          throw new Unsupported('size');
+        };
+      throw new Unsupported(`method ${name}`);
+    }
+    default:
+      throw new Unsupported(op);
+  }
+}
+
+/**
+ * A predicate for a checked expression: compiled closures when every node is supported,
+ * cel-js otherwise. `forceCelJs` gives the cel-js one (for comparisons and the benchmark).
+ */
+export function compilePredicate(expression: string, stage: Stage, opts: { forceCelJs?: boolean } = {}): CompiledPredicate {
+  const env = celEnvironment(stage);
+  const parsed = env.parse(expression);
+  const names = Object.keys(STAGE_VARIABLES[stage]);
+  const celJs = Object.assign((vars: CelVars) => parsed(vars) === true, { compiled: false });
+  if (opts.forceCelJs) return celJs;
+  let fn: Fn;
+  const slots = { n: names.length };
+  try {
+    fn = compileNode((parsed as any).ast, new Map(names.map((n, i) => [n, i])), slots);
+  } catch (e) {
+    if (e instanceof Unsupported) return celJs;
+    throw e;
+  }
+  const size = slots.n;
+  const pred = (vars: CelVars): boolean => {
+    const frame: Frame = new Array(size);
+    for (let i = 0; i < names.length; i++) frame[i] = vars[names[i]];
+    try {
+      return fn(frame) === true;
+    } catch (e) {
+      // a shape the compiler did not foresee at run time: cel-js decides
+      if (e instanceof Unsupported) return celJs(vars);
+      throw e;
+    }
+  };
+  return Object.assign(pred, { compiled: true });
+}

@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto';
+import type { AssessmentReason, Channel, Declaration, RiskLevel } from '../declarations/schema.ts';
+import type { CelVars, Stage, TraderView } from './cel.ts';
+import { compilePredicate, type CompiledPredicate } from './compile.ts';
+
+/**
+ * The selectivity engine, pure: criteria compiled into a rule set indexed by scope, and the
+ * decision combining criteria hits, a model score, the trader's standing, random control and
+ * capacity into a score, a risk level and a channel. No I/O here: the service feeds it.
+ */
+export const RISK_ENGINE = 'centinela-risk-v1';
+
+export interface CriterionScope {
+  offices: string[];
+  types: string[];
+  stages: Stage[];
+}
+
+export interface CriterionVersionDef {
+  versionId: string;
+  criterionId: string;
+  name: string;
+  reason: string;
+  expression: string;
+  scope: CriterionScope;
+  weight: number;
+  forcedChannel: Channel | null;
+  manifestAction: string | null;
+  validFrom: number;
+  validTo: number | null;
+}
+
+export interface CompiledCriterion extends CriterionVersionDef {
+  predicate: CompiledPredicate;
+}
+
+export interface EvalOutcome {
+  hits: CompiledCriterion[];
+  evaluated: number;
+  errors: { versionId: string; message: string }[];
+}
+
+/** Which stage a declaration's criteria belong to. */
+export function stageOf(type: string): Stage {
+  return type === 'TR' ? 'transit' : 'declaration';
+}
+
+/** The active criteria of one administration, compiled and indexed by stage, office and type. */
+export class RuleSet {
+  readonly id: string;
+  readonly versionIds: string[];
+  private index = new Map<string, CompiledCriterion[]>();
+  readonly compiledShare: number;
+
+  constructor(
+    readonly country: string,
+    defs: CriterionVersionDef[],
+    opts: { forceCelJs?: boolean } = {},
+  ) {
+    this.versionIds = defs.map((d) => d.versionId).sort();
+    this.id = `rs-${createHash('sha256').update(`${country}|${this.versionIds.join(',')}`).digest('hex').slice(0, 24)}`;
+    let compiled = 0;
+    let total = 0;
+    for (const d of defs) {
+      const stages: Stage[] = d.scope.stages.length ? d.scope.stages : ['declaration', 'transit'];
+      for (const stage of stages) {
+        const predicate = compilePredicate(d.expression, stage, opts);
+        total++;
+        if (predicate.compiled) compiled++;
+        const c: CompiledCriterion = { ...d, predicate };
+        const offices = d.scope.offices.length ? d.scope.offices : ['*'];
+        const types = d.scope.types.length ? d.scope.types : ['*'];
+        for (const o of offices)
+          for (const t of types) {
+            const k = `${stage}|${o}|${t}`;
+            const l = this.index.get(k);
+            if (l) l.push(c);
+            else this.index.set(k, [c]);
+          }
+      }
+    }
+    this.compiledShare = total ? compiled / total : 1;
+  }
+
+  /** criteria in scope for a record (prefiltered by stage, office and type) */
+  candidates(stage: Stage, office: string, type: string): CompiledCriterion[] {
+    const out: CompiledCriterion[] = [];
+    for (const k of [`${stage}|${office}|${type}`, `${stage}|${office}|*`, `${stage}|*|${type}`, `${stage}|*|*`]) {
+      const l = this.index.get(k);
+      if (l) for (const c of l) out.push(c);
+    }
+    return out;
+  }
+
+  evaluate(stage: Stage, office: string, type: string, at: number, vars: CelVars): EvalOutcome {
+    const hits: CompiledCriterion[] = [];
+    const errors: EvalOutcome['errors'] = [];
+    let evaluated = 0;
+    for (const c of this.candidates(stage, office, type)) {
+      if (at < c.validFrom || (c.validTo !== null && at >= c.validTo)) continue;
+      evaluated++;
+      try {
+        if (c.predicate(vars)) hits.push(c);
+      } catch (e) {
+        errors.push({ versionId: c.versionId, message: (e as Error).message.split('\n')[0] });
+      }
+    }
+    return { hits, evaluated, errors };
+  }
+}
+
+// ---------------------------------------------------------------- configuration per administration
+
+export interface CapacityConfig {
+  /** expected share of declarations going red at an office in a day */
+  red: number;
+  /** expected share going yellow */
+  yellow: number;
+  /** reds allowed in a day whatever the volume (so the first declarations of a day are not demoted) */
+  minPerDay: number;
+}
+
+export interface RiskConfig {
+  thresholds: { medium: number; high: number; blue: number };
+  randomRate: { default: number; offices: Record<string, number> };
+  capacity: { default: CapacityConfig; offices: Record<string, CapacityConfig> };
+  /** score points by trader standing */
+  standing: { new: number; regular: number; good: number; poor: number; aeo: number };
+  /** points a model score of 1.0 adds */
+  modelWeight: number;
+  /** criteria flagged for review: hit rate below minHitRate over at least minControls controls */
+  review: { minControls: number; minHitRate: number };
+}
+
+export function defaultRiskConfig(randomRate = 0.03): RiskConfig {
+  return {
+    thresholds: { medium: 30, high: 60, blue: 15 },
+    randomRate: { default: randomRate, offices: {} },
+    capacity: { default: { red: 0.12, yellow: 0.25, minPerDay: 5 }, offices: {} },
+    standing: { new: 5, regular: 0, good: -10, poor: 25, aeo: -20 },
+    modelWeight: 40,
+    review: { minControls: 20, minHitRate: 0.05 },
+  };
+}
+
+// ---------------------------------------------------------------- trader standing
+
+export interface TraderStats {
+  tin: string;
+  declarations: number;
+  controls: number;
+  hits: number;
+  seizures: number;
+  firstSeen: number | null;
+}
+
+export function traderView(s: TraderStats | undefined, tin: string, now: number): TraderView {
+  const st = s ?? { tin, declarations: 0, controls: 0, hits: 0, seizures: 0, firstSeen: null };
+  const hitRate = st.controls ? st.hits / st.controls : 0;
+  const days = st.firstSeen === null ? 0 : Math.max(0, Math.floor((now - st.firstSeen) / 86_400_000));
+  let standing = 'regular';
+  if (st.seizures > 0 || (st.hits >= 2 && hitRate >= 0.25)) standing = 'poor';
+  else if (st.declarations < 5) standing = 'new';
+  else if (st.controls >= 5 && hitRate < 0.05) standing = 'good';
+  return { tin, declarations: st.declarations, controls: st.controls, hits: st.hits, hitRate, seizures: st.seizures, daysSinceFirstSeen: days, aeo: false, standing };
+}
+
+// ---------------------------------------------------------------- the decision
+
+const SEVERITY: Record<Channel, number> = { green: 0, blue: 1, yellow: 2, red: 3 };
+export const maxChannel = (a: Channel, b: Channel): Channel => (SEVERITY[a] >= SEVERITY[b] ? a : b);
+
+export interface MarkInput {
+  markId: string;
+  action: string;
+  channel: Channel;
+  manifestReference: string;
+  transportDocument: string;
+  reasons: string[];
+}
+
+export interface DecideInput {
+  hits: { versionId: string; criterionId: string; name: string; reason: string; weight: number; forcedChannel: Channel | null }[];
+  model: { version: string; score: number } | null;
+  trader: TraderView;
+  draw: number;
+  randomRate: number;
+  mark: MarkInput | null;
+  config: RiskConfig;
+}
+
+export interface Decided {
+  channel: Channel;
+  riskLevel: RiskLevel;
+  score: number;
+  reasons: AssessmentReason[];
+  /** a criterion or a manifest mark forced the channel: capacity may not demote it */
+  forced: boolean;
+  randomSelected: boolean;
+}
+
+export function decide(i: DecideInput): Decided {
+  const reasons: AssessmentReason[] = [];
+  let score = 0;
+  let forcedChannel: Channel | null = null;
+  for (const h of i.hits) {
+    score += h.weight;
+    if (h.forcedChannel) forcedChannel = forcedChannel ? maxChannel(forcedChannel, h.forcedChannel) : h.forcedChannel;
+    reasons.push({
+      code: `criterion:${h.criterionId}`,
+      text: `${h.name}: ${h.reason}${h.forcedChannel ? ` (forces ${h.forcedChannel})` : ''}`,
+      weight: h.weight,
+    });
+  }
+  if (i.mark) {
+    forcedChannel = forcedChannel ? maxChannel(forcedChannel, i.mark.channel) : i.mark.channel;
+    reasons.push({
+      code: 'manifest_mark',
+      text: `Consignment ${i.mark.transportDocument} of manifest ${i.mark.manifestReference} was marked "${i.mark.action}" before arrival: ${i.mark.reasons.join('; ')}`,
+    });
+  }
+  if (i.model) {
+    const pts = i.model.score * i.config.modelWeight;
+    score += pts;
+    if (pts >= 1) reasons.push({ code: 'model', text: `Model ${i.model.version} scores ${(i.model.score * 100).toFixed(0)}%`, weight: round2(pts) });
+  }
+  const sp = i.trader.aeo ? i.config.standing.aeo : (i.config.standing[i.trader.standing as keyof RiskConfig['standing']] ?? 0);
+  if (sp !== 0 && (i.hits.length > 0 || sp > 0)) {
+    score += sp;
+    reasons.push({
+      code: 'trader_standing',
+      text: `Trader ${i.trader.tin} standing "${i.trader.standing}" (${i.trader.controls} controls, ${i.trader.hits} hits, ${i.trader.seizures} seizures)`,
+      weight: sp,
+    });
+  }
+  score = round2(Math.max(0, Math.min(100, score)));
+  const t = i.config.thresholds;
+  const riskLevel: RiskLevel = score >= t.high ? 'high' : score >= t.medium ? 'medium' : 'low';
+  let channel: Channel = riskLevel === 'high' ? 'red' : riskLevel === 'medium' ? 'yellow' : score >= t.blue ? 'blue' : 'green';
+  if (forcedChannel) channel = maxChannel(channel, forcedChannel);
+  const randomSelected = i.draw < i.randomRate;
+  if (randomSelected) {
+    if (channel !== 'red') channel = 'red';
+    reasons.push({ code: 'random_control', text: `Selected by random control (${+(i.randomRate * 100).toFixed(2)}% of declarations at this office are inspected at random to measure compliance)` });
+  }
+  if (reasons.length === 0) reasons.push({ code: 'no_risk', text: 'No criterion, mark or model signal; not drawn for random control' });
+  return { channel, riskLevel, score, reasons, forced: forcedChannel === 'red' || !!(i.mark && i.mark.channel === 'red'), randomSelected };
+}
+
+export interface CapacityState {
+  office: string;
+  day: string;
+  decisionsBefore: number;
+  redsBefore: number;
+  limit: number;
+}
+
+/** May one more red go through at this office today? */
+export function redAllowed(reds: number, decisions: number, cap: CapacityConfig): { allowed: boolean; limit: number } {
+  const limit = Math.max(cap.minPerDay, Math.floor(cap.red * (decisions + 1)));
+  return { allowed: reds + 1 <= limit, limit };
+}
+
+/**
+ * Demotion under capacity: a red that is neither forced (by a criterion or a manifest mark) nor
+ * drawn by random control becomes yellow when the office's reds for the day are at their limit.
+ */
+export function demotable(d: Decided): boolean {
+  return d.channel === 'red' && !d.forced && !d.randomSelected;
+}
+
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** Whose history a declaration adds to: the importer of an import, the exporter of an export, the declarant of a transit. */
+export function traderTinOf(d: Pick<Declaration, 'type' | 'importer' | 'exporter' | 'declarant'>): string {
+  if (d.type === 'IM') return d.importer?.tin ?? d.declarant.tin;
+  if (d.type === 'EX') return d.exporter?.tin ?? d.declarant.tin;
+  return d.declarant.tin;
+}
+

@@ -1,0 +1,104 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Tx } from '../../db/client.ts';
+
+/**
+ * Reference data the risk engine needs beyond the foundation's: indicative exchange rates (to
+ * compare values in one currency) and the sensitive goods list. The rates are indicative
+ * (units of the currency per USD, early 2026) until an exchange-rate feed replaces them.
+ */
+export const INDICATIVE_RATES_PER_USD: Record<string, number> = {
+  USD: 1,
+  PAB: 1,
+  GTQ: 7.7,
+  HNL: 26,
+  NIO: 36.7,
+  CRC: 505,
+  DOP: 62,
+  MXN: 18.5,
+  BZD: 2,
+  EUR: 0.92,
+  CNY: 7.2,
+};
+
+export function toUsd(value: number, currency: string): number {
+  const r = INDICATIVE_RATES_PER_USD[currency];
+  return r ? value / r : value;
+}
+
+/** SQL: a value column in USD, by the same indicative rates. */
+export function usdSql(value: ReturnType<typeof sql>, currency: ReturnType<typeof sql>) {
+  const cases = Object.entries(INDICATIVE_RATES_PER_USD)
+    .filter(([, r]) => r !== 1)
+    .map(([c, r]) => sql`when ${sql.raw(`'${c}'`)} then ${value} / ${sql.raw(String(r))}`);
+  return sql`(case ${currency} ${sql.join(cases, sql` `)} else ${value} end)`;
+}
+
+/** Sensitive goods: high revenue or safety risk (HS chapters and headings). */
+const SENSITIVE_PREFIXES = ['2203', '2204', '2205', '2206', '2207', '2208', '24', '2710', '2711', '30', '61', '62', '64', '93', '3601', '3602', '3603', '3604', '2939', '7108', '8703'];
+
+export function isSensitiveHs(hs: string): boolean {
+  for (const p of SENSITIVE_PREFIXES) if (hs.startsWith(p)) return true;
+  return false;
+}
+
+/**
+ * Reference unit values (median USD per kg of net mass) per HS subheading and administration,
+ * from the declarations stored: the valuation database's first approximation. Subheadings with
+ * fewer than `minSamples` declarations have none.
+ */
+export class ReferencePrices {
+  private byCountry = new Map<string, Map<string, number>>();
+  loadedAt = 0;
+
+  refPrice(country: string, hs6: string): number {
+    return this.byCountry.get(country)?.get(hs6) ?? 0;
+  }
+
+  set(country: string, prices: Map<string, number>): void {
+    this.byCountry.set(country, prices);
+  }
+
+  /** from plain samples (value USD, net kg, HS): used by tests, the simulator and backtests */
+  static fromSamples(samples: Iterable<{ country: string; hs6: string; usdPerKg: number }>, minSamples = 5): ReferencePrices {
+    const acc = new Map<string, number[]>();
+    for (const s of samples) {
+      if (!(s.usdPerKg > 0)) continue;
+      const k = `${s.country}|${s.hs6}`;
+      let a = acc.get(k);
+      if (!a) acc.set(k, (a = []));
+      a.push(s.usdPerKg);
+    }
+    const rp = new ReferencePrices();
+    for (const [k, a] of acc) {
+      if (a.length < minSamples) continue;
+      a.sort((x, y) => x - y);
+      const [country, hs6] = k.split('|');
+      let m = rp.byCountry.get(country);
+      if (!m) rp.byCountry.set(country, (m = new Map()));
+      m.set(hs6, a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2);
+    }
+    rp.loadedAt = Date.now();
+    return rp;
+  }
+
+  /** medians over the stored import items of the last `days` days */
+  async load(tx: Tx, now: Date, days = 365, minSamples = 5): Promise<void> {
+    const since = new Date(now.getTime() - days * 86_400_000);
+    const rows = await queryRows<{ country: string; hs6: string; p: number }>(
+      tx,
+      sql`select d.country, substr(i.hs_code, 1, 6) as hs6,
+            percentile_cont(0.5) within group (order by ${usdSql(sql`i.customs_value`, sql`i.currency`)} / i.net_mass_kg) as p
+          from declaration_items i join declarations d on d.id = i.declaration_id
+          where d.type = 'IM' and d.lodged_at >= ${since.toISOString()} and i.net_mass_kg > 0
+          group by d.country, substr(i.hs_code, 1, 6)
+          having count(*) >= ${minSamples}`,
+    );
+    this.byCountry.clear();
+    for (const r of rows) {
+      let m = this.byCountry.get(r.country);
+      if (!m) this.byCountry.set(r.country, (m = new Map()));
+      m.set(r.hs6, Number(r.p));
+    }
+    this.loadedAt = Date.now();
+  }
+}

@@ -1,0 +1,1068 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import type { Clock } from '../../core/clock.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../core/errors.ts';
+import { uuidv7 } from '../../core/ids.ts';
+import { queryRows, schema, type Db, type Tx } from '../../db/client.ts';
+import { appendAudit, type AuditEntryInput } from '../access/audit.ts';
+import { inScope, requireCountry } from '../access/scope.ts';
+import { SYSTEM_PRINCIPAL, type Principal } from '../access/types.ts';
+import type { Channel, Declaration, Manifest, RiskLevel } from '../declarations/schema.ts';
+import type { Assessor, AssessorDecision } from '../declarations/service.ts';
+import { randomDraw } from './baseline.ts';
+import {
+  celConsignment,
+  celDeclaration,
+  celManifest,
+  celTrader,
+  checkExpression,
+  formatProblem,
+  setReferenceLookups,
+  type ConsignmentView,
+  type Stage,
+  type TraderView,
+} from './cel.ts';
+import {
+  decide,
+  defaultRiskConfig,
+  demotable,
+  maxChannel,
+  redAllowed,
+  RISK_ENGINE,
+  RuleSet,
+  stageOf,
+  traderTinOf,
+  traderView,
+  type CriterionScope,
+  type CriterionVersionDef,
+  type MarkInput,
+  type RiskConfig,
+  type TraderStats,
+} from './engine.ts';
+import { ReferencePrices } from './reference.ts';
+import { backtest, type BacktestResult } from './backtest.ts';
+import { effectiveness, type Effectiveness } from './effectiveness.ts';
+import { replayAssessment, type ReplayResult } from './replay.ts';
+import type { BacktestInput, ControlResultInput, CriterionEdit, CriterionInput } from './schema.ts';
+import { selectivitySeed, type SelectivitySeed } from './settings.ts';
+
+export interface RiskDeps {
+  db: Db;
+  clock: Clock;
+  config: { randomControlRate: number };
+}
+
+/** The model hook the intelligence issue fills: a probability of fraud per declaration, or null. */
+export interface ModelScorer {
+  version: string;
+  score(tx: Tx, items: { id: string; declaration: Declaration }[]): Promise<(number | null)[]>;
+}
+
+type VersionRow = typeof schema.riskCriterionVersions.$inferSelect;
+type CriterionRow = typeof schema.riskCriteria.$inferSelect;
+
+const GENERATION_KEY = 'risk.generation';
+const configKey = (country: string) => `risk.config.${country}`;
+
+const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+const actorId = (p: Principal) => `${p.kind}:${p.id}`;
+
+function versionDef(v: VersionRow): CriterionVersionDef {
+  return {
+    versionId: v.id,
+    criterionId: v.criterionId,
+    name: v.name,
+    reason: v.reason,
+    expression: v.expression,
+    scope: v.scope as CriterionScope,
+    weight: v.weight,
+    forcedChannel: (v.forcedChannel as Channel | null) ?? null,
+    manifestAction: v.manifestAction,
+    validFrom: v.validFrom.getTime(),
+    validTo: v.validTo ? v.validTo.getTime() : null,
+  };
+}
+
+export interface AssessmentInputs {
+  rulesetId: string;
+  stage: Stage;
+  at: string;
+  criteria: { evaluated: number; hits: { v: string; c: string }[]; errors: { versionId: string; message: string }[] };
+  model: { version: string; score: number } | null;
+  trader: TraderView;
+  random: { seedId: string; draw: number; rate: number; selected: boolean };
+  mark: MarkInput | null;
+  consignment: ConsignmentView | null;
+  refPrices: Record<string, number>;
+  config: RiskConfig;
+  capacity: { office: string; day: string; decisionsBefore: number; redsBefore: number; limit: number; demoted: boolean; before?: Channel } | null;
+  forced: boolean;
+}
+
+/**
+ * The risk module's use cases: criteria and their four-eyes lifecycle, the selectivity assessor
+ * plugged into intake, manifest targeting, controls with random assignment, supervisor
+ * overrides and reassignments, results, effectiveness, backtests and replay.
+ */
+export class RiskService {
+  readonly prices = new ReferencePrices();
+  private rulesets = new Map<string, { gen: number; rs: RuleSet }>();
+  private model: ModelScorer | null = null;
+  private pricesRefreshMs = 3_600_000;
+  private pricesLoading: Promise<void> | null = null;
+
+  constructor(readonly deps: RiskDeps) {
+    setReferenceLookups(this.prices);
+  }
+
+  setModelScorer(m: ModelScorer | null): void {
+    this.model = m;
+  }
+
+  /** Reloads the reference unit values (valuation medians) from the stored history. */
+  async refreshReferencePrices(tx: Tx = this.deps.db): Promise<void> {
+    await this.prices.load(tx, this.deps.clock.now());
+    setReferenceLookups(this.prices);
+  }
+
+  private async ensurePrices(tx: Tx): Promise<void> {
+    if (this.prices.loadedAt && Date.now() - this.prices.loadedAt < this.pricesRefreshMs) return;
+    this.pricesLoading ??= this.refreshReferencePrices(tx).finally(() => (this.pricesLoading = null));
+    await this.pricesLoading;
+  }
+
+  private seedCache: SelectivitySeed | null = null;
+  private async seed(tx: Tx): Promise<SelectivitySeed> {
+    return (this.seedCache ??= await selectivitySeed(tx, this.deps.clock));
+  }
+
+  // ------------------------------------------------------------------ configuration
+
+  async getConfig(tx: Tx, country: string): Promise<RiskConfig> {
+    const r = await tx.select().from(schema.settings).where(eq(schema.settings.key, configKey(country)));
+    const base = defaultRiskConfig(this.deps.config.randomControlRate);
+    const v = (r[0]?.value ?? {}) as Partial<RiskConfig>;
+    return {
+      ...base,
+      ...v,
+      thresholds: { ...base.thresholds, ...v.thresholds },
+      randomRate: { ...base.randomRate, ...v.randomRate, offices: { ...v.randomRate?.offices } },
+      capacity: { default: { ...base.capacity.default, ...v.capacity?.default }, offices: { ...v.capacity?.offices } },
+      standing: { ...base.standing, ...v.standing },
+      review: { ...base.review, ...v.review },
+    };
+  }
+
+  async setConfig(actor: Principal, country: string, patch: Partial<RiskConfig>): Promise<RiskConfig> {
+    requireCountry(actor, country);
+    return this.deps.db.transaction(async (tx) => {
+      const before = await this.getConfig(tx, country);
+      const after = { ...before, ...patch } as RiskConfig;
+      const now = this.deps.clock.now();
+      await tx
+        .insert(schema.settings)
+        .values({ key: configKey(country), value: after, updatedAt: now })
+        .onConflictDoUpdate({ target: schema.settings.key, set: { value: after, updatedAt: now } });
+      await appendAudit(tx, { actor, country, action: 'risk.config_changed', entityType: 'risk_config', entityId: country, before, after }, this.deps.clock);
+      return after;
+    });
+  }
+
+  // ------------------------------------------------------------------ criteria
+
+  private checkAll(expression: string, stages: Stage[], path = 'expression'): void {
+    const errors: FieldError[] = [];
+    for (const st of stages) {
+      const r = checkExpression(expression, st);
+      if (!r.ok) {
+        errors.push({ path, code: 'invalid_expression', message: `${stages.length > 1 ? `[stage ${st}] ` : ''}${formatProblem(r.problem)}` });
+        const p = r.problem;
+        Object.assign(errors[errors.length - 1], { line: p.line, column: p.column, ...(p.expected ? { expected: p.expected } : {}), ...(p.suggestion ? { suggestion: p.suggestion } : {}), ...(p.unknown ? { unknown: p.unknown } : {}) });
+        break;
+      }
+    }
+    if (errors.length) throw new ValidationError(errors, `The expression does not check: ${errors[0].message.split('\n')[0]}`);
+  }
+
+  private validateRule(v: { scope: CriterionScope; weight: number; forcedChannel: string | null; manifestAction: string | null; expression: string }): void {
+    const errs: FieldError[] = [];
+    const manifest = v.scope.stages.includes('manifest');
+    if (manifest && v.scope.stages.length > 1) errs.push({ path: 'scope.stages', code: 'mixed_stages', message: 'a manifest criterion sees other data than a declaration criterion: give it the manifest stage alone' });
+    if (manifest && !v.manifestAction) errs.push({ path: 'manifestAction', code: 'required', message: 'a manifest criterion says what to do with the consignment: hold, scan or inspect' });
+    if (!manifest && v.manifestAction) errs.push({ path: 'manifestAction', code: 'not_applicable', message: 'only manifest criteria mark consignments' });
+    if (!manifest && v.weight === 0 && !v.forcedChannel) errs.push({ path: 'weight', code: 'no_effect', message: 'give the criterion a weight or a forced channel, or it changes nothing' });
+    if (errs.length) throw new ValidationError(errs);
+    this.checkAll(v.expression, v.scope.stages);
+  }
+
+  /** Checks an expression without saving it (for editors). */
+  check(expression: string, stage: Stage) {
+    return checkExpression(expression, stage);
+  }
+
+  async createCriterion(actor: Principal, input: CriterionInput) {
+    const country = input.country ?? actor.country;
+    requireCountry(actor, country);
+    const scope = input.scope as CriterionScope;
+    this.validateRule({ ...input, scope });
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction(async (tx) => {
+      const id = uuidv7(now.getTime());
+      const vid = uuidv7(now.getTime());
+      await tx.insert(schema.riskCriteria).values({ id, country, name: input.name, status: 'draft', regional: input.regional, pendingVersionId: vid, createdBy: actor.name, createdAt: now, updatedAt: now });
+      const v = this.versionRow(vid, id, country, 1, input, scope, actor, now);
+      await tx.insert(schema.riskCriterionVersions).values(v);
+      await appendAudit(tx, { actor, country, action: 'criterion.created', entityType: 'risk_criterion', entityId: id, after: auditVersion(v) }, this.deps.clock);
+      return this.getCriterionTx(tx, actor, id);
+    });
+  }
+
+  private versionRow(id: string, criterionId: string, country: string, version: number, i: CriterionInput | (CriterionEdit & Pick<CriterionInput, 'name' | 'reason' | 'expression'>), scope: CriterionScope, actor: Principal, now: Date): typeof schema.riskCriterionVersions.$inferInsert {
+    return {
+      id,
+      criterionId,
+      country,
+      version,
+      status: 'draft',
+      name: i.name,
+      reason: i.reason,
+      expression: i.expression,
+      scope,
+      weight: i.weight ?? 0,
+      forcedChannel: i.forcedChannel ?? null,
+      manifestAction: i.manifestAction ?? null,
+      regional: i.regional ?? false,
+      validFrom: i.validFrom ? new Date(i.validFrom) : now,
+      validTo: i.validTo ? new Date(i.validTo) : null,
+      authorId: actorId(actor),
+      authorName: actor.name,
+      createdAt: now,
+    };
+  }
+
+  private async lockCriterion(tx: Tx, actor: Principal, id: string): Promise<CriterionRow> {
+    const [c] = await tx.select().from(schema.riskCriteria).where(eq(schema.riskCriteria.id, id)).for('update');
+    if (!c || !inScope(actor, c.country)) throw new NotFoundError(`criterion ${id}`);
+    return c;
+  }
+
+  private async version(tx: Tx, id: string | null): Promise<VersionRow | undefined> {
+    if (!id) return undefined;
+    const [v] = await tx.select().from(schema.riskCriterionVersions).where(eq(schema.riskCriterionVersions.id, id));
+    return v;
+  }
+
+  /** Every change makes a new version; an active version keeps running until the new one is approved. */
+  async editCriterion(actor: Principal, id: string, patch: CriterionEdit) {
+    return this.deps.db.transaction(async (tx) => {
+      const c = await this.lockCriterion(tx, actor, id);
+      const base = (await this.version(tx, c.pendingVersionId)) ?? (await this.version(tx, c.activeVersionId));
+      if (!base) throw new ConflictError('the criterion has no version to edit');
+      const merged = {
+        name: patch.name ?? base.name,
+        reason: patch.reason ?? base.reason,
+        expression: patch.expression ?? base.expression,
+        weight: patch.weight ?? base.weight,
+        forcedChannel: patch.forcedChannel !== undefined ? patch.forcedChannel : (base.forcedChannel as CriterionInput['forcedChannel']),
+        manifestAction: patch.manifestAction !== undefined ? patch.manifestAction : (base.manifestAction as CriterionInput['manifestAction']),
+        regional: patch.regional ?? base.regional,
+        validFrom: patch.validFrom ?? base.validFrom.toISOString(),
+        validTo: patch.validTo !== undefined ? patch.validTo : (base.validTo?.toISOString() ?? null),
+      };
+      const scope = (patch.scope ?? base.scope) as CriterionScope;
+      this.validateRule({ ...merged, scope });
+      const now = this.deps.clock.now();
+      const [{ max }] = await queryRows<{ max: number }>(tx, sql`select max(version)::int as max from risk_criterion_versions where criterion_id = ${id}`);
+      if (c.pendingVersionId) await tx.update(schema.riskCriterionVersions).set({ status: 'withdrawn' }).where(eq(schema.riskCriterionVersions.id, c.pendingVersionId));
+      const vid = uuidv7(now.getTime());
+      const v = this.versionRow(vid, id, c.country, Number(max) + 1, merged, scope, actor, now);
+      await tx.insert(schema.riskCriterionVersions).values(v);
+      const status = c.activeVersionId && c.status === 'active' ? 'active' : c.status === 'suspended' ? 'suspended' : 'draft';
+      await tx.update(schema.riskCriteria).set({ pendingVersionId: vid, name: merged.name, status, updatedAt: now }).where(eq(schema.riskCriteria.id, id));
+      await appendAudit(tx, { actor, country: c.country, action: 'criterion.edited', entityType: 'risk_criterion', entityId: id, before: base ? auditVersion(base) : null, after: auditVersion(v) }, this.deps.clock);
+      return this.getCriterionTx(tx, actor, id);
+    });
+  }
+
+  async submitCriterion(actor: Principal, id: string) {
+    return this.deps.db.transaction(async (tx) => {
+      const c = await this.lockCriterion(tx, actor, id);
+      const v = await this.version(tx, c.pendingVersionId);
+      if (!v || v.status !== 'draft') throw new ConflictError(`criterion ${id} has no draft version to submit${v ? ` (version ${v.version} is ${v.status})` : ''}`);
+      const now = this.deps.clock.now();
+      await tx.update(schema.riskCriterionVersions).set({ status: 'awaiting_approval', submittedAt: now }).where(eq(schema.riskCriterionVersions.id, v.id));
+      await tx.update(schema.riskCriteria).set({ status: c.status === 'draft' || c.status === 'rejected' ? 'awaiting_approval' : c.status, updatedAt: now }).where(eq(schema.riskCriteria.id, id));
+      await appendAudit(tx, { actor, country: c.country, action: 'criterion.submitted', entityType: 'risk_criterion', entityId: id, after: { versionId: v.id, version: v.version } }, this.deps.clock);
+      return this.getCriterionTx(tx, actor, id);
+    });
+  }
+
+  /** Four eyes: the approver is never the author of the version. */
+  async approveCriterion(actor: Principal, id: string, note?: string) {
+    return this.deps.db.transaction(async (tx) => {
+      const c = await this.lockCriterion(tx, actor, id);
+      const v = await this.version(tx, c.pendingVersionId);
+      if (!v || v.status !== 'awaiting_approval') throw new ConflictError(`criterion ${id} has no version awaiting approval${v ? ` (version ${v.version} is ${v.status}: submit it first)` : ''}`);
+      if (v.authorId === actorId(actor))
+        throw new ForbiddenError(`four eyes: you wrote version ${v.version} of "${v.name}", so someone else (a supervisor or another analyst) must approve it`);
+      const now = this.deps.clock.now();
+      if (c.activeVersionId) await tx.update(schema.riskCriterionVersions).set({ status: 'superseded' }).where(eq(schema.riskCriterionVersions.id, c.activeVersionId));
+      await tx.update(schema.riskCriterionVersions).set({ status: 'active', decidedBy: actorId(actor), decidedByName: actor.name, decidedAt: now, decisionNote: note ?? null }).where(eq(schema.riskCriterionVersions.id, v.id));
+      await tx.update(schema.riskCriteria).set({ status: 'active', activeVersionId: v.id, pendingVersionId: null, name: v.name, regional: v.regional, updatedAt: now }).where(eq(schema.riskCriteria.id, id));
+      await this.bumpGeneration(tx);
+      await appendAudit(tx, { actor, country: c.country, action: 'criterion.approved', entityType: 'risk_criterion', entityId: id, before: { activeVersionId: c.activeVersionId }, after: { activeVersionId: v.id, version: v.version, author: v.authorName, note: note ?? null } }, this.deps.clock);
+      return this.getCriterionTx(tx, actor, id);
+    });
+  }
+
+  async rejectCriterion(actor: Principal, id: string, note: string) {
+    return this.deps.db.transaction(async (tx) => {
+      const c = await this.lockCriterion(tx, actor, id);
+      const v = await this.version(tx, c.pendingVersionId);
+      if (!v || v.status !== 'awaiting_approval') throw new ConflictError(`criterion ${id} has no version awaiting approval`);
+      if (v.authorId === actorId(actor)) throw new ForbiddenError('four eyes: the author cannot decide on their own version; withdraw it by editing instead');
+      const now = this.deps.clock.now();
+      await tx.update(schema.riskCriterionVersions).set({ status: 'rejected', decidedBy: actorId(actor), decidedByName: actor.name, decidedAt: now, decisionNote: note }).where(eq(schema.riskCriterionVersions.id, v.id));
+      await tx.update(schema.riskCriteria).set({ status: c.activeVersionId ? c.status : 'rejected', pendingVersionId: null, updatedAt: now }).where(eq(schema.riskCriteria.id, id));
+      await appendAudit(tx, { actor, country: c.country, action: 'criterion.rejected', entityType: 'risk_criterion', entityId: id, after: { versionId: v.id, version: v.version, note } }, this.deps.clock);
+      return this.getCriterionTx(tx, actor, id);
+    });
+  }
+
+  async suspendCriterion(actor: Principal, id: string, reason: string) {
+    return this.setRunning(actor, id, false, reason);
+  }
+
+  /** Resuming needs four eyes too: not the person who suspended it. */
+  async resumeCriterion(actor: Principal, id: string, reason: string) {
+    return this.setRunning(actor, id, true, reason);
+  }
+
+  private async setRunning(actor: Principal, id: string, run: boolean, reason: string) {
+    return this.deps.db.transaction(async (tx) => {
+      const c = await this.lockCriterion(tx, actor, id);
+      if (run ? c.status !== 'suspended' : c.status !== 'active') throw new ConflictError(`criterion ${id} is ${c.status}`);
+      if (!c.activeVersionId) throw new ConflictError(`criterion ${id} has no approved version`);
+      const now = this.deps.clock.now();
+      if (run) {
+        const [last] = await tx
+          .select()
+          .from(schema.auditLog)
+          .where(and(eq(schema.auditLog.entityType, 'risk_criterion'), eq(schema.auditLog.entityId, id), eq(schema.auditLog.action, 'criterion.suspended')))
+          .orderBy(desc(schema.auditLog.seq))
+          .limit(1);
+        if (last && last.actor === actor.name) throw new ForbiddenError('four eyes: someone other than who suspended the criterion must resume it');
+      }
+      await tx.update(schema.riskCriteria).set({ status: run ? 'active' : 'suspended', updatedAt: now }).where(eq(schema.riskCriteria.id, id));
+      await this.bumpGeneration(tx);
+      await appendAudit(tx, { actor, country: c.country, action: run ? 'criterion.resumed' : 'criterion.suspended', entityType: 'risk_criterion', entityId: id, before: { status: c.status }, after: { status: run ? 'active' : 'suspended', reason } }, this.deps.clock);
+      return this.getCriterionTx(tx, actor, id);
+    });
+  }
+
+  async listCriteria(actor: Principal, f: { country?: string; status?: string } = {}) {
+    const country = f.country ?? actor.country;
+    requireCountry(actor, country);
+    const rows = await this.deps.db.select().from(schema.riskCriteria).where(eq(schema.riskCriteria.country, country)).orderBy(asc(schema.riskCriteria.createdAt));
+    const ids = rows.flatMap((r) => [r.activeVersionId, r.pendingVersionId]).filter((x): x is string => !!x);
+    const versions = ids.length ? await this.deps.db.select().from(schema.riskCriterionVersions).where(inArray(schema.riskCriterionVersions.id, ids)) : [];
+    const byId = new Map(versions.map((v) => [v.id, v]));
+    const now = this.deps.clock.now();
+    return rows
+      .map((r) => criterionView(r, byId.get(r.activeVersionId ?? '') ?? null, byId.get(r.pendingVersionId ?? '') ?? null, now))
+      .filter((c) => !f.status || c.status === f.status);
+  }
+
+  async getCriterion(actor: Principal, id: string) {
+    return this.getCriterionTx(this.deps.db, actor, id);
+  }
+
+  private async getCriterionTx(tx: Tx, actor: Principal, id: string) {
+    const [c] = await tx.select().from(schema.riskCriteria).where(eq(schema.riskCriteria.id, id));
+    if (!c || !inScope(actor, c.country)) throw new NotFoundError(`criterion ${id}`);
+    const versions = await tx.select().from(schema.riskCriterionVersions).where(eq(schema.riskCriterionVersions.criterionId, id)).orderBy(asc(schema.riskCriterionVersions.version));
+    const byId = new Map(versions.map((v) => [v.id, v]));
+    return {
+      ...criterionView(c, byId.get(c.activeVersionId ?? '') ?? null, byId.get(c.pendingVersionId ?? '') ?? null, this.deps.clock.now()),
+      versions: versions.map(versionView),
+    };
+  }
+
+  private async bumpGeneration(tx: Tx): Promise<void> {
+    const now = this.deps.clock.now();
+    await tx
+      .insert(schema.settings)
+      .values({ key: GENERATION_KEY, value: 1, updatedAt: now })
+      .onConflictDoUpdate({ target: schema.settings.key, set: { value: sql`to_jsonb((${schema.settings.value}#>> '{}')::int + 1)`, updatedAt: now } });
+  }
+
+  private async generation(tx: Tx): Promise<number> {
+    const [r] = await tx.select({ v: schema.settings.value }).from(schema.settings).where(eq(schema.settings.key, GENERATION_KEY));
+    return r ? Number(r.v) : 0;
+  }
+
+  /** The active criteria of an administration, compiled (cached until an approval or suspension). */
+  async ruleset(tx: Tx, country: string): Promise<RuleSet> {
+    const gen = await this.generation(tx);
+    const cached = this.rulesets.get(country);
+    if (cached && cached.gen === gen) return cached.rs;
+    const rows = await queryRows<VersionRow & Record<string, unknown>>(
+      tx,
+      sql`select v.id, v.criterion_id as "criterionId", v.name, v.reason, v.expression, v.scope, v.weight, v.forced_channel as "forcedChannel",
+                 v.manifest_action as "manifestAction", v.valid_from as "validFrom", v.valid_to as "validTo"
+          from risk_criteria c join risk_criterion_versions v on v.id = c.active_version_id
+          where c.country = ${country} and c.status = 'active'`,
+    );
+    const defs = rows.map((r) => versionDef({ ...r, validFrom: new Date(r.validFrom as unknown as string), validTo: r.validTo ? new Date(r.validTo as unknown as string) : null } as VersionRow));
+    const rs = new RuleSet(country, defs);
+    await tx
+      .insert(schema.riskRulesets)
+      .values({ id: rs.id, country, versionIds: rs.versionIds, createdAt: this.deps.clock.now() })
+      .onConflictDoNothing();
+    this.rulesets.set(country, { gen, rs });
+    return rs;
+  }
+
+  // ------------------------------------------------------------------ the assessor
+
+  /** The selectivity assessor to plug into intake (`intake.setAssessor(risk.assessor())`). */
+  assessor(): Assessor {
+    return {
+      assess: (tx, list) => this.assess(tx, list),
+      recorded: (tx, rows, actor) => this.openControls(tx, rows, actor),
+      assessManifests: (tx, list, actor) => this.targetManifests(tx, list, actor),
+    };
+  }
+
+  async assess(tx: Tx, list: { id: string; version: number; declaration: Declaration }[]): Promise<AssessorDecision[]> {
+    await this.ensurePrices(tx);
+    const now = this.deps.clock.now();
+    const at = now.getTime();
+    const seed = await this.seed(tx);
+    const out: AssessorDecision[] = new Array(list.length);
+    const modelScores = this.model ? await this.model.score(tx, list.map((x) => ({ id: x.id, declaration: x.declaration }))) : null;
+    const byCountry = new Map<string, number[]>();
+    list.forEach((x, i) => {
+      const g = byCountry.get(x.declaration.country);
+      if (g) g.push(i);
+      else byCountry.set(x.declaration.country, [i]);
+    });
+    for (const [country, idx] of byCountry) {
+      const rs = await this.ruleset(tx, country);
+      const config = await this.getConfig(tx, country);
+      const tins = [...new Set(idx.map((i) => traderTinOf(list[i].declaration)))];
+      const stats = await this.traderStats(tx, country, tins);
+      const docs = [...new Set(idx.map((i) => list[i].declaration.transportDocument).filter((d): d is string => !!d))];
+      const marks = await this.marksFor(tx, country, docs);
+      const consignments = await this.consignmentsFor(tx, country, docs);
+      const decided: { i: number; d: ReturnType<typeof decide>; inputs: AssessmentInputs }[] = [];
+      for (const i of idx) {
+        const { declaration: d, version } = list[i];
+        const stage = stageOf(d.type);
+        const tin = traderTinOf(d);
+        const tv = traderView(stats.get(tin), tin, at);
+        const doc = d.transportDocument;
+        const cons = doc ? (consignments.get(`${d.manifestReference ?? ''}|${doc}`) ?? consignments.get(`|${doc}`) ?? null) : null;
+        const markRow = doc ? (marks.get(`${d.manifestReference ?? ''}|${doc}`) ?? marks.get(`|${doc}`)) : undefined;
+        const mark: MarkInput | null = markRow
+          ? { markId: markRow.id, action: markRow.action, channel: markRow.channel as Channel, manifestReference: markRow.manifestReference, transportDocument: markRow.transportDocument, reasons: markRow.reasons as string[] }
+          : null;
+        const cd = celDeclaration(d);
+        const ev = rs.evaluate(stage, d.office, d.type, at, { decl: cd, trader: celTrader(tv), consignment: celConsignment(cons) });
+        const rate = config.randomRate.offices[d.office] ?? config.randomRate.default;
+        const draw = randomDraw(seed.secret, `${country}|${d.reference}|${version}`);
+        const ms = modelScores?.[i];
+        const model = this.model && ms !== null && ms !== undefined ? { version: this.model.version, score: ms } : null;
+        const dd = decide({ hits: ev.hits, model, trader: tv, draw, randomRate: rate, mark, config });
+        const refPrices: Record<string, number> = {};
+        for (const it of cd.items) refPrices[it.subheading] = it.refUnitValue;
+        decided.push({
+          i,
+          d: dd,
+          inputs: {
+            rulesetId: rs.id,
+            stage,
+            at: now.toISOString(),
+            criteria: { evaluated: ev.evaluated, hits: ev.hits.map((h) => ({ v: h.versionId, c: h.criterionId })), errors: ev.errors },
+            model,
+            trader: tv,
+            random: { seedId: seed.id, draw, rate, selected: dd.randomSelected },
+            mark,
+            consignment: cons,
+            refPrices,
+            config,
+            capacity: null,
+            forced: dd.forced,
+          },
+        });
+      }
+      await this.applyCapacity(tx, country, now, decided.map((x) => ({ office: list[x.i].declaration.office, d: x.d, inputs: x.inputs })), config);
+      for (const x of decided) out[x.i] = { channel: x.d.channel, riskLevel: x.d.riskLevel, score: x.d.score, reasons: x.d.reasons, engine: RISK_ENGINE, inputs: x.inputs as unknown as Record<string, unknown> };
+      // the trader's history counts its new declarations
+      const fresh = new Map<string, number>();
+      for (const i of idx) if (list[i].version === 1) fresh.set(traderTinOf(list[i].declaration), (fresh.get(traderTinOf(list[i].declaration)) ?? 0) + 1);
+      if (fresh.size) {
+        const rows = [...fresh].map(([tin, n]) => ({ country, tin, declarations: n, controls: 0, hits: 0, seizures: 0, firstSeen: now, lastSeen: now }));
+        for (let k = 0; k < rows.length; k += 1000)
+          await tx
+            .insert(schema.riskTraderHistory)
+            .values(rows.slice(k, k + 1000))
+            .onConflictDoUpdate({
+              target: [schema.riskTraderHistory.country, schema.riskTraderHistory.tin],
+              set: { declarations: sql`${schema.riskTraderHistory.declarations} + excluded.declarations`, lastSeen: sql`excluded.last_seen` },
+            });
+      }
+    }
+    return out;
+  }
+
+  /** Capacity per office and day: beyond the expected red rate, the lowest-scored reds that no criterion forced become yellow. */
+  private async applyCapacity(tx: Tx, country: string, now: Date, list: { office: string; d: ReturnType<typeof decide>; inputs: AssessmentInputs }[], config: RiskConfig) {
+    const day = dayOf(now);
+    const offices = [...new Set(list.map((x) => x.office))];
+    const rows = await tx
+      .select()
+      .from(schema.riskOfficeDay)
+      .where(and(eq(schema.riskOfficeDay.country, country), eq(schema.riskOfficeDay.day, day), inArray(schema.riskOfficeDay.office, offices)))
+      .for('update');
+    const state = new Map(rows.map((r) => [r.office, { ...r }]));
+    // highest scores take the red places first
+    const order = list.map((_, i) => i).sort((a, b) => Number(list[b].d.forced) - Number(list[a].d.forced) || list[b].d.score - list[a].d.score);
+    for (const k of order) {
+      const x = list[k];
+      let s = state.get(x.office);
+      if (!s) state.set(x.office, (s = { country, office: x.office, day, decisions: 0, reds: 0, yellows: 0, demoted: 0 }));
+      const cap = config.capacity.offices[x.office] ?? config.capacity.default;
+      if (x.d.channel === 'red') {
+        const { allowed, limit } = redAllowed(s.reds, s.decisions, cap);
+        const capState = { office: x.office, day, decisionsBefore: s.decisions, redsBefore: s.reds, limit, demoted: false } as NonNullable<AssessmentInputs['capacity']>;
+        if (!allowed && demotable(x.d)) {
+          x.d.channel = 'yellow';
+          x.d.reasons.push({ code: 'capacity_demotion', text: `Demoted from red to yellow: the office ${x.office} reached its red capacity for ${day} (${s.reds} of ${limit})` });
+          capState.demoted = true;
+          capState.before = 'red';
+          s.demoted++;
+        }
+        x.inputs.capacity = capState;
+      }
+      s.decisions++;
+      if (x.d.channel === 'red') s.reds++;
+      else if (x.d.channel === 'yellow') s.yellows++;
+    }
+    const values = [...state.values()];
+    if (values.length)
+      await tx
+        .insert(schema.riskOfficeDay)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [schema.riskOfficeDay.country, schema.riskOfficeDay.office, schema.riskOfficeDay.day],
+          set: { decisions: sql`excluded.decisions`, reds: sql`excluded.reds`, yellows: sql`excluded.yellows`, demoted: sql`excluded.demoted` },
+        });
+  }
+
+  private async traderStats(tx: Tx, country: string, tins: string[]): Promise<Map<string, TraderStats>> {
+    if (!tins.length) return new Map();
+    const rows = await tx
+      .select()
+      .from(schema.riskTraderHistory)
+      .where(and(eq(schema.riskTraderHistory.country, country), inArray(schema.riskTraderHistory.tin, tins)));
+    return new Map(rows.map((r) => [r.tin, { tin: r.tin, declarations: r.declarations, controls: r.controls, hits: r.hits, seizures: r.seizures, firstSeen: r.firstSeen.getTime() }]));
+  }
+
+  private async marksFor(tx: Tx, country: string, docs: string[]) {
+    const m = new Map<string, typeof schema.consignmentMarks.$inferSelect>();
+    if (!docs.length) return m;
+    const rows = await tx
+      .select()
+      .from(schema.consignmentMarks)
+      .where(and(eq(schema.consignmentMarks.country, country), inArray(schema.consignmentMarks.transportDocument, docs)))
+      .orderBy(asc(schema.consignmentMarks.createdAt));
+    for (const r of rows) {
+      m.set(`${r.manifestReference}|${r.transportDocument}`, r);
+      m.set(`|${r.transportDocument}`, r);
+    }
+    return m;
+  }
+
+  private async consignmentsFor(tx: Tx, country: string, docs: string[]): Promise<Map<string, ConsignmentView>> {
+    const m = new Map<string, ConsignmentView>();
+    if (!docs.length) return m;
+    const rows = await tx
+      .select({ c: schema.consignments, ref: schema.manifests.reference })
+      .from(schema.consignments)
+      .innerJoin(schema.manifests, eq(schema.manifests.id, schema.consignments.manifestId))
+      .where(and(eq(schema.manifests.country, country), inArray(schema.consignments.transportDocument, docs)));
+    for (const r of rows) {
+      const v: ConsignmentView = {
+        transportDocument: r.c.transportDocument,
+        shipper: r.c.shipper,
+        consignee: r.c.consignee,
+        consigneeTin: r.c.consigneeTin,
+        description: r.c.description,
+        hsCode: r.c.hsCode,
+        packages: r.c.packages,
+        grossMassKg: r.c.grossMassKg,
+        containers: r.c.containers as string[],
+      };
+      m.set(`${r.ref}|${r.c.transportDocument}`, v);
+      m.set(`|${r.c.transportDocument}`, v);
+    }
+    return m;
+  }
+
+  // ------------------------------------------------------------------ manifests: pre-arrival targeting
+
+  async targetManifests(tx: Tx, list: { id: string; version: number; manifest: Manifest }[], actor: Principal): Promise<void> {
+    const now = this.deps.clock.now();
+    const audit: AuditEntryInput[] = [];
+    for (const x of list) {
+      const m = x.manifest;
+      const rs = await this.ruleset(tx, m.country);
+      if (!rs.candidates('manifest', m.office, '*').length && !rs.candidates('manifest', m.office, 'IM').length) continue;
+      // an amended manifest is targeted again; marks already picked up by a declaration stay
+      await tx.delete(schema.consignmentMarks).where(and(eq(schema.consignmentMarks.manifestId, x.id), isNull(schema.consignmentMarks.declarationId)));
+      const cm = celManifest(m);
+      const tins = [...new Set(m.consignments.map((c) => c.consigneeTin).filter((t): t is string => !!t))];
+      const stats = await this.traderStats(tx, m.country, tins);
+      const rows: (typeof schema.consignmentMarks.$inferInsert)[] = [];
+      for (const c of m.consignments) {
+        const tin = c.consigneeTin ?? '';
+        const tv = traderView(stats.get(tin), tin, now.getTime());
+        const ev = rs.evaluate('manifest', m.office, 'IM', now.getTime(), { manifest: cm, consignment: celConsignment(c), trader: celTrader(tv) });
+        if (!ev.hits.length) continue;
+        const ACTION_ORDER = ['hold', 'scan', 'inspect'];
+        const action = ev.hits.map((h) => h.manifestAction ?? 'inspect').sort((a, b) => ACTION_ORDER.indexOf(b) - ACTION_ORDER.indexOf(a))[0];
+        const channel = ev.hits.reduce<Channel>((ch, h) => maxChannel(ch, h.forcedChannel ?? 'red'), 'yellow');
+        const id = uuidv7(now.getTime());
+        rows.push({
+          id,
+          country: m.country,
+          manifestId: x.id,
+          manifestReference: m.reference,
+          manifestVersion: x.version,
+          transportDocument: c.transportDocument,
+          action,
+          channel,
+          reasons: ev.hits.map((h) => `${h.name}: ${h.reason}`),
+          versionIds: ev.hits.map((h) => h.versionId),
+          createdAt: now,
+        });
+        audit.push({ actor, country: m.country, action: 'consignment.marked', entityType: 'consignment', entityId: `${m.reference}/${c.transportDocument}`, after: { markId: id, action, channel, versionIds: ev.hits.map((h) => h.versionId) } });
+      }
+      if (rows.length) await tx.insert(schema.consignmentMarks).values(rows);
+    }
+    await appendAudit(tx, audit, this.deps.clock);
+  }
+
+  async listMarks(actor: Principal, f: { country?: string; manifestId?: string; limit?: number }) {
+    const country = f.country ?? actor.country;
+    requireCountry(actor, country);
+    const where = [eq(schema.consignmentMarks.country, country)];
+    if (f.manifestId) where.push(eq(schema.consignmentMarks.manifestId, f.manifestId));
+    return this.deps.db.select().from(schema.consignmentMarks).where(and(...where)).orderBy(desc(schema.consignmentMarks.createdAt)).limit(f.limit ?? 100);
+  }
+
+  // ------------------------------------------------------------------ controls
+
+  private async onDuty(tx: Tx, country: string, office: string, at: Date, exclude?: string | null): Promise<{ id: string; name: string }[]> {
+    const rows = await tx
+      .select({ id: schema.dutyRoster.officerId, name: schema.dutyRoster.officerName })
+      .from(schema.dutyRoster)
+      .innerJoin(schema.users, eq(schema.users.id, schema.dutyRoster.officerId))
+      .where(and(eq(schema.dutyRoster.country, country), eq(schema.dutyRoster.office, office), lte(schema.dutyRoster.fromAt, at), gt(schema.dutyRoster.toAt, at), eq(schema.users.active, true)));
+    const seen = new Map<string, string>();
+    for (const r of rows) if (r.id !== exclude) seen.set(r.id, r.name);
+    return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Draws an officer at random among those on duty (HMAC of the control id under the secret seed). */
+  private async draw(tx: Tx, country: string, office: string, controlId: string, attempt: number, exclude?: string | null) {
+    const seed = await this.seed(tx);
+    const at = this.deps.clock.now();
+    const onDuty = await this.onDuty(tx, country, office, at, exclude);
+    const draw = randomDraw(seed.secret, `assign|${controlId}|${attempt}`);
+    const officer = onDuty.length ? onDuty[Math.floor(draw * onDuty.length)] : null;
+    return { officer, record: { at: at.toISOString(), seedId: seed.id, draw, onDuty: onDuty.map((o) => o.id), officerId: officer?.id ?? null } };
+  }
+
+  /** After intake stored the assessments: red and yellow declarations get a control, assigned at random. */
+  async openControls(tx: Tx, rows: { assessmentId: string; declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal): Promise<void> {
+    const now = this.deps.clock.now();
+    const audit: AuditEntryInput[] = [];
+    const ids = rows.map((r) => r.declarationId);
+    // a new version's decision replaces the controls of the earlier one still open
+    if (ids.length) {
+      const open = await tx
+        .update(schema.controls)
+        .set({ status: 'cancelled', updatedAt: now })
+        .where(and(inArray(schema.controls.declarationId, ids), inArray(schema.controls.status, ['unassigned', 'assigned'])))
+        .returning({ id: schema.controls.id, country: schema.controls.country });
+      for (const o of open) audit.push({ actor, country: o.country, action: 'control.cancelled', entityType: 'control', entityId: o.id, after: { reason: 'the declaration was amended and assessed again' } });
+    }
+    const controlRows: (typeof schema.controls.$inferInsert)[] = [];
+    const critRows: (typeof schema.controlCriteria.$inferInsert)[] = [];
+    const markIds: { id: string; declarationId: string }[] = [];
+    for (const r of rows) {
+      const inputs = r.decision.inputs as unknown as Partial<AssessmentInputs>;
+      if (inputs.mark) markIds.push({ id: inputs.mark.markId, declarationId: r.declarationId });
+      if (r.decision.channel !== 'red' && r.decision.channel !== 'yellow') continue;
+      const id = uuidv7(now.getTime());
+      const d = r.declaration;
+      const { officer, record } = await this.draw(tx, d.country, d.office, id, 0);
+      controlRows.push({
+        id,
+        country: d.country,
+        assessmentId: r.assessmentId,
+        declarationId: r.declarationId,
+        declarationVersion: r.version,
+        office: d.office,
+        channel: r.decision.channel,
+        status: officer ? 'assigned' : 'unassigned',
+        randomSelected: !!inputs.random?.selected,
+        riskLevel: r.decision.riskLevel,
+        score: r.decision.score,
+        traderTin: traderTinOf(d),
+        officerId: officer?.id ?? null,
+        officerName: officer?.name ?? null,
+        assignments: [record],
+        createdAt: now,
+        updatedAt: now,
+      });
+      for (const h of inputs.criteria?.hits ?? []) critRows.push({ controlId: id, criterionId: h.c, versionId: h.v });
+      audit.push({ actor, country: d.country, action: officer ? 'control.assigned' : 'control.waiting', entityType: 'control', entityId: id, after: { declarationId: r.declarationId, channel: r.decision.channel, office: d.office, officer: officer?.name ?? null, draw: record.draw, onDuty: record.onDuty.length } });
+    }
+    for (let k = 0; k < controlRows.length; k += 500) await tx.insert(schema.controls).values(controlRows.slice(k, k + 500));
+    for (let k = 0; k < critRows.length; k += 1000) await tx.insert(schema.controlCriteria).values(critRows.slice(k, k + 1000)).onConflictDoNothing();
+    for (const m of markIds) await tx.update(schema.consignmentMarks).set({ declarationId: m.declarationId }).where(eq(schema.consignmentMarks.id, m.id));
+    if (controlRows.length) {
+      const tins = new Map<string, number>();
+      for (const c of controlRows) if (c.traderTin) tins.set(`${c.country}|${c.traderTin}`, (tins.get(`${c.country}|${c.traderTin}`) ?? 0) + 1);
+      for (const [k, n] of tins) {
+        const [country, tin] = k.split('|');
+        await tx
+          .update(schema.riskTraderHistory)
+          .set({ controls: sql`${schema.riskTraderHistory.controls} + ${n}` })
+          .where(and(eq(schema.riskTraderHistory.country, country), eq(schema.riskTraderHistory.tin, tin)));
+      }
+    }
+    await appendAudit(tx, audit, this.deps.clock);
+  }
+
+  private async lockControl(tx: Tx, actor: Principal, id: string) {
+    const [c] = await tx.select().from(schema.controls).where(eq(schema.controls.id, id)).for('update');
+    if (!c || !inScope(actor, c.country)) throw new NotFoundError(`control ${id}`);
+    return c;
+  }
+
+  async getControl(actor: Principal, id: string) {
+    const [c] = await this.deps.db.select().from(schema.controls).where(eq(schema.controls.id, id));
+    if (!c || !inScope(actor, c.country)) throw new NotFoundError(`control ${id}`);
+    if (actor.role === 'officer' && c.officerId !== actor.id) throw new NotFoundError(`control ${id}`);
+    const [result] = await this.deps.db.select().from(schema.controlResults).where(eq(schema.controlResults.controlId, id));
+    const [a] = await this.deps.db.select().from(schema.assessments).where(eq(schema.assessments.id, c.assessmentId));
+    return { ...controlView(c), reasons: a?.reasons ?? [], result: result ? resultView(result) : null };
+  }
+
+  /** An officer's queue (their own assigned controls); supervisors see an office's or the whole administration's. */
+  async queue(actor: Principal, f: { office?: string; status?: string; limit?: number } = {}) {
+    const where = [eq(schema.controls.country, actor.country)];
+    if (actor.kind === 'system') where.length = 0;
+    if (actor.role === 'officer') where.push(eq(schema.controls.officerId, actor.id));
+    if (f.office) where.push(eq(schema.controls.office, f.office));
+    where.push(inArray(schema.controls.status, f.status ? [f.status] : ['assigned', 'unassigned']));
+    const rows = await this.deps.db
+      .select()
+      .from(schema.controls)
+      .where(and(...where))
+      .orderBy(desc(schema.controls.score), asc(schema.controls.createdAt))
+      .limit(f.limit ?? 100);
+    return rows.map(controlView);
+  }
+
+  /** Reassignment by a supervisor, with a reason: the new officer is drawn at random among the others on duty. */
+  async reassign(actor: Principal, id: string, reason: string) {
+    await this.deps.db.transaction(async (tx) => {
+      const c = await this.lockControl(tx, actor, id);
+      if (c.status === 'done' || c.status === 'cancelled') throw new ConflictError(`control ${id} is ${c.status}`);
+      const attempts = (c.assignments as unknown[]).length;
+      const { officer, record } = await this.draw(tx, c.country, c.office, id, attempts, c.officerId);
+      if (!officer) throw new ConflictError(`nobody else is on duty at ${c.office}: add an officer to the duty roster first`);
+      const now = this.deps.clock.now();
+      const assignments = [...(c.assignments as unknown[]), { ...record, reason, by: actor.name }];
+      await tx.update(schema.controls).set({ officerId: officer.id, officerName: officer.name, status: 'assigned', assignments, updatedAt: now }).where(eq(schema.controls.id, id));
+      await appendAudit(tx, { actor, country: c.country, action: 'control.reassigned', entityType: 'control', entityId: id, before: { officer: c.officerName }, after: { officer: officer.name, reason, draw: record.draw } }, this.deps.clock);
+    });
+    return this.getControl(actor, id);
+  }
+
+  /** Assigns the controls waiting at an office (after officers come on duty). */
+  async assignWaiting(tx: Tx, actor: Principal, country: string, office: string): Promise<number> {
+    const waiting = await tx.select().from(schema.controls).where(and(eq(schema.controls.country, country), eq(schema.controls.office, office), eq(schema.controls.status, 'unassigned'))).for('update');
+    let n = 0;
+    for (const c of waiting) {
+      const { officer, record } = await this.draw(tx, country, office, c.id, (c.assignments as unknown[]).length);
+      if (!officer) break;
+      await tx.update(schema.controls).set({ officerId: officer.id, officerName: officer.name, status: 'assigned', assignments: [...(c.assignments as unknown[]), record], updatedAt: this.deps.clock.now() }).where(eq(schema.controls.id, c.id));
+      await appendAudit(tx, { actor, country, action: 'control.assigned', entityType: 'control', entityId: c.id, after: { officer: officer.name, draw: record.draw } }, this.deps.clock);
+      n++;
+    }
+    return n;
+  }
+
+  /** A supervisor's channel override, with a reason code and words. */
+  async override(actor: Principal, assessmentId: string, input: { channel: Channel; reasonCode: string; reason: string }) {
+    return this.deps.db.transaction(async (tx) => {
+      const [a] = await tx.select().from(schema.assessments).where(eq(schema.assessments.id, assessmentId)).for('update');
+      if (!a || !inScope(actor, a.country)) throw new NotFoundError(`assessment ${assessmentId}`);
+      const [latest] = await tx.select({ toChannel: schema.channelOverrides.toChannel }).from(schema.channelOverrides).where(eq(schema.channelOverrides.assessmentId, assessmentId)).orderBy(desc(schema.channelOverrides.at)).limit(1);
+      const from = (latest?.toChannel ?? a.channel) as Channel;
+      if (from === input.channel) throw new ConflictError(`the declaration is already ${from}`);
+      const now = this.deps.clock.now();
+      const id = uuidv7(now.getTime());
+      await tx.insert(schema.channelOverrides).values({ id, country: a.country, assessmentId, declarationId: a.declarationId, fromChannel: from, toChannel: input.channel, reasonCode: input.reasonCode, reason: input.reason, byId: actorId(actor), byName: actor.name, at: now });
+      const [c] = await tx.select().from(schema.controls).where(eq(schema.controls.assessmentId, assessmentId)).for('update');
+      const controlled = input.channel === 'red' || input.channel === 'yellow';
+      let controlId = c?.id ?? null;
+      if (c && c.status !== 'done') {
+        await tx.update(schema.controls).set({ channel: input.channel, status: controlled ? (c.officerId ? 'assigned' : 'unassigned') : 'cancelled', updatedAt: now }).where(eq(schema.controls.id, c.id));
+      } else if (!c && controlled) {
+        const [d] = await tx.select().from(schema.declarations).where(eq(schema.declarations.id, a.declarationId));
+        controlId = uuidv7(now.getTime());
+        const { officer, record } = await this.draw(tx, a.country, d.office, controlId, 0);
+        const payload = d.payload as Declaration;
+        await tx.insert(schema.controls).values({
+          id: controlId,
+          country: a.country,
+          assessmentId,
+          declarationId: a.declarationId,
+          declarationVersion: a.declarationVersion,
+          office: d.office,
+          channel: input.channel,
+          status: officer ? 'assigned' : 'unassigned',
+          randomSelected: false,
+          riskLevel: a.riskLevel,
+          score: a.score,
+          traderTin: traderTinOf(payload),
+          officerId: officer?.id ?? null,
+          officerName: officer?.name ?? null,
+          assignments: [record],
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+      await appendAudit(tx, { actor, country: a.country, action: 'assessment.overridden', entityType: 'assessment', entityId: assessmentId, before: { channel: from }, after: { channel: input.channel, reasonCode: input.reasonCode, reason: input.reason, controlId } }, this.deps.clock);
+      return { overrideId: id, assessmentId, declarationId: a.declarationId, from, to: input.channel, controlId };
+    });
+  }
+
+  /** The assigned officer (or a supervisor) records what the control found. */
+  async recordResult(actor: Principal, controlId: string, r: ControlResultInput) {
+    return this.deps.db.transaction(async (tx) => {
+      const c = await this.lockControl(tx, actor, controlId);
+      if (actor.role === 'officer' && c.officerId !== actor.id) throw new ForbiddenError(`control ${controlId} is assigned to ${c.officerName ?? 'nobody yet'}: only that officer or a supervisor records its result`);
+      if (c.status === 'done') throw new ConflictError(`control ${controlId} already has its result`);
+      if (c.status === 'cancelled') throw new ConflictError(`control ${controlId} was cancelled`);
+      const now = this.deps.clock.now();
+      const hit = r.outcome === 'discrepancy';
+      const row: typeof schema.controlResults.$inferInsert = {
+        id: uuidv7(now.getTime()),
+        controlId,
+        country: c.country,
+        declarationId: c.declarationId,
+        office: c.office,
+        channel: c.channel,
+        outcome: r.outcome,
+        hit,
+        discrepancies: r.discrepancies,
+        extraDuties: r.extraDutiesAssessed,
+        extraTaxes: r.extraTaxesAssessed,
+        currency: r.currency,
+        goodsSeized: r.goodsSeized,
+        seizureDescription: r.seizureDescription ?? null,
+        notes: r.notes ?? null,
+        officerId: actorId(actor),
+        officerName: actor.name,
+        traderTin: c.traderTin,
+        recordedAt: now,
+      };
+      await tx.insert(schema.controlResults).values(row);
+      await tx.update(schema.controls).set({ status: 'done', updatedAt: now }).where(eq(schema.controls.id, controlId));
+      if (c.traderTin && (hit || r.goodsSeized))
+        await tx
+          .update(schema.riskTraderHistory)
+          .set({ hits: sql`${schema.riskTraderHistory.hits} + ${hit ? 1 : 0}`, seizures: sql`${schema.riskTraderHistory.seizures} + ${r.goodsSeized ? 1 : 0}` })
+          .where(and(eq(schema.riskTraderHistory.country, c.country), eq(schema.riskTraderHistory.tin, c.traderTin)));
+      await appendAudit(tx, { actor, country: c.country, action: 'control.result_recorded', entityType: 'control', entityId: controlId, after: { outcome: r.outcome, discrepancies: r.discrepancies.map((d) => d.kind), extraDuties: r.extraDutiesAssessed, extraTaxes: r.extraTaxesAssessed, goodsSeized: r.goodsSeized } }, this.deps.clock);
+      return resultView(row as typeof schema.controlResults.$inferSelect);
+    });
+  }
+
+  // ------------------------------------------------------------------ effectiveness, backtest, replay
+
+  async effectiveness(actor: Principal, f: { country?: string; from?: string; to?: string }): Promise<Effectiveness> {
+    const country = f.country ?? actor.country;
+    requireCountry(actor, country);
+    const to = f.to ? new Date(f.to) : new Date(this.deps.clock.now().getTime() + 1);
+    const from = f.from ? new Date(f.from) : new Date(to.getTime() - 30 * 86_400_000);
+    return effectiveness(this.deps.db, country, from, to, await this.getConfig(this.deps.db, country));
+  }
+
+  /** A draft expression (or a stored criterion's latest version) over up to a year of an administration's history. */
+  async backtest(actor: Principal, i: BacktestInput): Promise<BacktestResult> {
+    const country = i.country ?? actor.country;
+    requireCountry(actor, country);
+    let expression = i.expression;
+    let stage: Stage = i.stage;
+    let scope: Partial<CriterionScope> | undefined = i.scope as Partial<CriterionScope> | undefined;
+    if (i.criterionId) {
+      const c = await this.getCriterion(actor, i.criterionId);
+      const v = c.pendingVersion ?? c.activeVersion;
+      if (!v) throw new ConflictError(`criterion ${i.criterionId} has no version`);
+      expression = v.expression;
+      scope = v.scope;
+      stage = (v.scope.stages.find((s) => s !== 'manifest') ?? 'declaration') as Stage;
+    }
+    if (!expression) throw new ValidationError([{ path: 'expression', code: 'required', message: 'give an expression or a criterionId' }]);
+    if (stage === 'manifest') throw new ValidationError([{ path: 'stage', code: 'not_supported', message: 'backtests run over declarations' }]);
+    this.checkAll(expression, [stage]);
+    const to = i.to ? new Date(i.to) : this.deps.clock.now();
+    const from = i.from ? new Date(i.from) : new Date(to.getTime() - 365 * 86_400_000);
+    if (to.getTime() - from.getTime() > 366 * 86_400_000) throw new ValidationError([{ path: 'from', code: 'period_too_long', message: 'a backtest covers at most a year' }]);
+    await this.ensurePrices(this.deps.db);
+    return backtest(this.deps.db, { country, expression, stage, scope, from, to, labels: i.labels });
+  }
+
+  async replay(actor: Principal, assessmentId: string): Promise<ReplayResult> {
+    return replayAssessment(this.deps.db, this.deps.clock, assessmentId, this.prices, actor.kind === 'system' ? undefined : actor.country);
+  }
+
+  // ------------------------------------------------------------------ duty roster
+
+  async addDuty(actor: Principal, input: { officerId: string; office: string; from: string; to: string }) {
+    return this.deps.db.transaction(async (tx) => {
+      const [u] = await tx.select().from(schema.users).where(eq(schema.users.id, input.officerId));
+      if (!u || !inScope(actor, u.country)) throw new NotFoundError(`user ${input.officerId}`);
+      if (u.role !== 'officer' && u.role !== 'supervisor') throw new ValidationError([{ path: 'officerId', code: 'not_an_officer', message: `${u.username} has the role ${u.role}: only officers (and supervisors) inspect` }]);
+      if (!input.office.startsWith(u.country)) throw new ValidationError([{ path: 'office', code: 'office_of_other_country', message: `office ${input.office} is not of ${u.country}` }]);
+      const from = new Date(input.from);
+      const to = new Date(input.to);
+      if (!(to > from)) throw new ValidationError([{ path: 'to', code: 'before_from', message: 'the end of the duty must be after its start' }]);
+      const now = this.deps.clock.now();
+      const row = { id: uuidv7(now.getTime()), country: u.country, office: input.office, officerId: u.id, officerName: u.displayName, fromAt: from, toAt: to, createdBy: actor.name, createdAt: now };
+      await tx.insert(schema.dutyRoster).values(row);
+      await appendAudit(tx, { actor, country: u.country, action: 'duty.added', entityType: 'duty_roster', entityId: row.id, after: { officer: u.username, office: row.office, from: input.from, to: input.to } }, this.deps.clock);
+      const assigned = from <= now && now < to ? await this.assignWaiting(tx, actor, u.country, input.office) : 0;
+      return { ...rosterView(row), assignedWaiting: assigned };
+    });
+  }
+
+  async endDuty(actor: Principal, id: string) {
+    return this.deps.db.transaction(async (tx) => {
+      const [r] = await tx.select().from(schema.dutyRoster).where(eq(schema.dutyRoster.id, id)).for('update');
+      if (!r || !inScope(actor, r.country)) throw new NotFoundError(`duty ${id}`);
+      const now = this.deps.clock.now();
+      const to = r.toAt < now ? r.toAt : now;
+      await tx.update(schema.dutyRoster).set({ toAt: to }).where(eq(schema.dutyRoster.id, id));
+      await appendAudit(tx, { actor, country: r.country, action: 'duty.ended', entityType: 'duty_roster', entityId: id, before: { to: r.toAt.toISOString() }, after: { to: to.toISOString() } }, this.deps.clock);
+      return rosterView({ ...r, toAt: to });
+    });
+  }
+
+  async roster(actor: Principal, f: { office?: string; at?: string } = {}) {
+    const at = f.at ? new Date(f.at) : this.deps.clock.now();
+    const where = [eq(schema.dutyRoster.country, actor.country), gt(schema.dutyRoster.toAt, at)];
+    if (f.office) where.push(eq(schema.dutyRoster.office, f.office));
+    const rows = await this.deps.db.select().from(schema.dutyRoster).where(and(...where)).orderBy(asc(schema.dutyRoster.office), asc(schema.dutyRoster.fromAt));
+    return rows.map(rosterView);
+  }
+}
+
+// ------------------------------------------------------------------ views
+
+function auditVersion(v: typeof schema.riskCriterionVersions.$inferInsert) {
+  return { versionId: v.id, version: v.version, name: v.name, expression: v.expression, scope: v.scope, weight: v.weight, forcedChannel: v.forcedChannel ?? null, validFrom: v.validFrom, validTo: v.validTo ?? null };
+}
+
+export function versionView(v: VersionRow) {
+  return {
+    id: v.id,
+    version: v.version,
+    status: v.status,
+    name: v.name,
+    reason: v.reason,
+    expression: v.expression,
+    scope: v.scope as CriterionScope,
+    weight: v.weight,
+    forcedChannel: v.forcedChannel,
+    manifestAction: v.manifestAction,
+    regional: v.regional,
+    validFrom: v.validFrom.toISOString(),
+    validTo: v.validTo?.toISOString() ?? null,
+    author: v.authorName,
+    submittedAt: v.submittedAt?.toISOString() ?? null,
+    decidedBy: v.decidedByName,
+    decidedAt: v.decidedAt?.toISOString() ?? null,
+    decisionNote: v.decisionNote,
+  };
+}
+
+function criterionView(c: CriterionRow, active: VersionRow | null, pending: VersionRow | null, now: Date) {
+  const expired = c.status === 'active' && active?.validTo && active.validTo <= now;
+  return {
+    id: c.id,
+    country: c.country,
+    name: c.name,
+    status: expired ? 'expired' : c.status,
+    regional: c.regional,
+    activeVersion: active ? versionView(active) : null,
+    pendingVersion: pending ? versionView(pending) : null,
+    createdBy: c.createdBy,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+export type CriterionView = ReturnType<typeof criterionView> & { versions?: ReturnType<typeof versionView>[] };
+
+function controlView(c: typeof schema.controls.$inferSelect) {
+  return {
+    id: c.id,
+    country: c.country,
+    assessmentId: c.assessmentId,
+    declarationId: c.declarationId,
+    declarationVersion: c.declarationVersion,
+    office: c.office,
+    channel: c.channel as Channel,
+    status: c.status,
+    randomSelected: c.randomSelected,
+    riskLevel: c.riskLevel as RiskLevel,
+    score: c.score,
+    officerId: c.officerId,
+    officerName: c.officerName,
+    waitingReason: c.status === 'unassigned' ? `no officer is on duty at ${c.office}: the control waits until one is added to the duty roster` : null,
+    assignments: c.assignments as unknown[],
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+function resultView(r: typeof schema.controlResults.$inferSelect) {
+  return {
+    id: r.id,
+    controlId: r.controlId,
+    outcome: r.outcome,
+    hit: r.hit,
+    discrepancies: r.discrepancies as unknown[],
+    extraDutiesAssessed: r.extraDuties,
+    extraTaxesAssessed: r.extraTaxes,
+    currency: r.currency,
+    goodsSeized: r.goodsSeized,
+    seizureDescription: r.seizureDescription,
+    notes: r.notes,
+    officer: r.officerName,
+    recordedAt: r.recordedAt.toISOString(),
+  };
+}
+
+function rosterView(r: typeof schema.dutyRoster.$inferSelect) {
+  return { id: r.id, country: r.country, office: r.office, officerId: r.officerId, officerName: r.officerName, from: r.fromAt.toISOString(), to: r.toAt.toISOString() };
+}
+
+export { SYSTEM_PRINCIPAL, traderTinOf };

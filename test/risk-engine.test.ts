@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { Declaration } from '../src/modules/declarations/schema.ts';
+import { celConsignment, celDeclaration, celTrader, checkExpression, setReferenceLookups } from '../src/modules/risk/cel.ts';
+import { compilePredicate } from '../src/modules/risk/compile.ts';
+import { decide, defaultRiskConfig, traderView } from '../src/modules/risk/engine.ts';
+import { ReferencePrices, toUsd } from '../src/modules/risk/reference.ts';
+import { templateCriteria } from '../src/modules/risk/templates.ts';
+import { getReferenceData } from '../src/reference/index.ts';
+import { simulateRegion } from '../src/sim/generate.ts';
+
+const EXTRA = [
+  'decl.type == "IM" && decl.items.exists(i, i.hsCode.startsWith("2402") && i.origin in ["PA", "CN"])',
+  'decl.items.all(i, i.dutyRate > 0.0) || size(decl.items) == 1',
+  'decl.items.exists_one(i, i.origin == "CN")',
+  '!(decl.countryOfDispatch in ["US", "MX"]) && decl.totalValue / 2.0 > 1000.0',
+  'decl.items[1].quantity > 10.0',
+  'decl.items.exists(i, i.description.contains("phone") || i.description.matches("^[A-Z]"))',
+  'decl.transport.mode + 1 > 2 ? decl.itemCount >= 2 : trader.controls == 0',
+  'decl.items.map(i, i.customsValue).exists(v, v > 100.0)',
+  'decl.items.exists(i, i.refUnitValue > 0.0 && i.unitValuePerKg < 0.5 * refPrice(i.hsCode))',
+  'size(decl.transport.containers) > 0 && decl.transport.containers.exists(c, c.startsWith("MSCU"))',
+  'decl.lodgedAt > timestamp("2026-01-01T00:00:00Z") && decl.seller.country == "CN"',
+  'consignment.found && decl.grossMassKg < 0.9 * consignment.grossMassKg',
+  '-decl.totalValue < -5000.0 && decl.importer.tin.endsWith("8")',
+];
+
+describe('criteria language', () => {
+  const ref = getReferenceData();
+  const decls: Declaration[] = [];
+  for (const r of simulateRegion({ seed: 11, days: 3, scale: 0.05, start: '2026-03-01', ref })) if (r.kind === 'declaration') decls.push(r.record as unknown as Declaration);
+  const prices = ReferencePrices.fromSamples(decls.filter((d) => d.type === 'IM').flatMap((d) => d.items.map((i) => ({ country: d.country, hs6: i.hsCode.slice(0, 6), usdPerKg: toUsd(i.customsValue, i.currency) / i.netMassKg }))), 2);
+  setReferenceLookups(prices);
+
+  it('compiled closures and cel-js agree on every criterion over random declarations', () => {
+    const exprs = [...templateCriteria(80, 3).map((t) => t.def.expression), ...EXTRA];
+    let compiledCount = 0;
+    let checks = 0;
+    for (const e of exprs) {
+      expect(checkExpression(e, 'declaration')).toEqual({ ok: true });
+      const fast = compilePredicate(e, 'declaration');
+      const slow = compilePredicate(e, 'declaration', { forceCelJs: true });
+      if (fast.compiled) compiledCount++;
+      for (const d of decls) {
+        const tv = traderView({ tin: 'x', declarations: d.items.length, controls: 3, hits: d.items.length > 2 ? 2 : 0, seizures: 0, firstSeen: 0 }, 'x', 1e12);
+        const vars = { decl: celDeclaration(d), trader: celTrader(tv), consignment: celConsignment(d.items.length % 2 ? { transportDocument: 'X', shipper: 's', consignee: 'c', description: 'd', packages: 3, grossMassKg: 1000, containers: [] } : null) };
+        const run = (p: typeof fast) => {
+          try {
+            return p(vars);
+          } catch {
+            return 'error';
+          }
+        };
+        expect(run(fast), `${e} on ${d.reference}`).toBe(run(slow));
+        checks++;
+      }
+    }
+    console.log(`[risk] compiled ${compiledCount} of ${exprs.length} expressions; ${checks} evaluations agree between closures and cel-js (${decls.length} simulated declarations)`);
+    expect(compiledCount).toBeGreaterThanOrEqual(exprs.length - 2);
+  });
+
+  it('errors an analyst can act on', () => {
+    const r = checkExpression('decl.importr.tin == "1"', 'declaration');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problem).toMatchObject({ line: 1, column: 6, unknown: 'importr', suggestion: 'importer' });
+    const v = checkExpression('dec.type == "IM"', 'declaration');
+    if (!v.ok) expect(v.problem.message).toMatch(/did you mean "decl"/);
+    const m = checkExpression('decl.items.exists(i,\n  i.customsValue * 2 > 10.0)', 'declaration');
+    if (!m.ok) expect(m.problem).toMatchObject({ line: 2, expected: 'double' });
+    expect(m.ok).toBe(false);
+  });
+
+  it('the decision: forced red stays red, random control is recorded, standing weighs', () => {
+    const config = defaultRiskConfig(0.03);
+    const tv = traderView(undefined, 'T', 0);
+    const hit = { versionId: 'v', criterionId: 'c', name: 'N', reason: 'R', weight: 10, forcedChannel: 'red' as const };
+    expect(decide({ hits: [hit], model: null, trader: tv, draw: 0.5, randomRate: 0.03, mark: null, config })).toMatchObject({ channel: 'red', forced: true, randomSelected: false });
+    expect(decide({ hits: [], model: null, trader: tv, draw: 0.01, randomRate: 0.03, mark: null, config })).toMatchObject({ channel: 'red', riskLevel: 'low', randomSelected: true });
+    expect(decide({ hits: [], model: { version: 'm1', score: 0.9 }, trader: tv, draw: 0.5, randomRate: 0.03, mark: null, config }).riskLevel).toBe('medium');
+  });
+});

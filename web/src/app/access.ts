@@ -1,0 +1,53 @@
+/**
+ * What each role may use: the screens in the navigation and the parts of a screen, mirroring the
+ * server's `requireRole` lists. The risk engine's screens (criteria, control results, hit rates)
+ * join here when their API exists.
+ */
+import type { MessageKey } from '../i18n/index.tsx';
+
+export type Role = 'admin' | 'risk_analyst' | 'officer' | 'supervisor' | 'auditor' | 'manager' | 'regional_analyst';
+
+const ALL: Role[] = ['admin', 'risk_analyst', 'officer', 'supervisor', 'auditor', 'manager', 'regional_analyst'];
+
+/** per capability, the roles the server lets through */
+export const CAN = {
+  /** GET /api/v1/kpi/overview */
+  dashboard: ['admin', 'risk_analyst', 'supervisor', 'auditor', 'manager', 'regional_analyst'],
+  /** GET /api/v1/declarations */
+  declarations: ALL,
+  /** GET /api/v1/kpi/traders/:tin */
+  traders: ALL,
+  /** GET /api/v1/transit/movements */
+  transit: ['officer', 'supervisor', 'risk_analyst', 'manager', 'regional_analyst', 'auditor'],
+  /** GET /api/v1/transit/alerts and /api/v1/kpi/alerts */
+  transitAlerts: ['risk_analyst', 'supervisor', 'manager', 'regional_analyst'],
+} satisfies Record<string, Role[]>;
+
+export type Capability = keyof typeof CAN;
+
+export function can(role: string | undefined, what: Capability): boolean {
+  return !!role && (CAN[what] as string[]).includes(role);
+}
+
+export interface NavEntry {
+  path: string;
+  label: MessageKey;
+  needs: Capability;
+}
+
+/** The navigation, in order; each role sees the entries it may use. */
+export const NAV: NavEntry[] = [
+  { path: '/', label: 'nav.dashboard', needs: 'dashboard' },
+  { path: '/queue', label: 'nav.queue', needs: 'declarations' },
+  { path: '/transit', label: 'nav.transit', needs: 'transit' },
+  { path: '/traders', label: 'nav.traders', needs: 'traders' },
+];
+
+export function navFor(role: string | undefined): NavEntry[] {
+  return NAV.filter((n) => can(role, n.needs));
+}
+
+/** Where a role lands after signing in. */
+export function homeOf(role: string | undefined): string {
+  return navFor(role)[0]?.path ?? '/queue';
+}

@@ -1,0 +1,51 @@
+import { useMemo } from 'react';
+import { useI18n } from '../i18n/index.tsx';
+import { useSession } from './session.tsx';
+
+export const TIME_ZONES: Record<string, string> = {
+  GT: 'America/Guatemala',
+  SV: 'America/El_Salvador',
+  HN: 'America/Tegucigalpa',
+  NI: 'America/Managua',
+  CR: 'America/Costa_Rica',
+  PA: 'America/Panama',
+  DO: 'America/Santo_Domingo',
+};
+
+/** Numbers and times in the person's language, times in their administration's zone. */
+export function useFormat(country?: string) {
+  const { locale } = useI18n();
+  const { session } = useSession();
+  const timeZone = TIME_ZONES[country ?? session?.user.country ?? 'GT'] ?? 'UTC';
+  return useMemo(() => {
+    const int = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    const dec = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+    const pct = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+    const dt = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    const d = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' });
+    const day = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: 'numeric', month: 'short' });
+    const money = (v: number, currency = 'USD') => {
+      try {
+        return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0 }).format(v);
+      } catch {
+        return `${int.format(v)} ${currency}`;
+      }
+    };
+    return {
+      timeZone,
+      int: (v: number) => int.format(v),
+      dec: (v: number) => dec.format(v),
+      pct: (v: number) => pct.format(Number.isFinite(v) ? v : 0),
+      dateTime: (v: string | Date | null | undefined) => (v ? dt.format(new Date(v)) : '—'),
+      date: (v: string | Date | null | undefined) => (v ? d.format(new Date(v)) : '—'),
+      /** a local date (YYYY-MM-DD) as a short label */
+      day: (ymd: string) => day.format(new Date(`${ymd}T00:00:00Z`)),
+      money,
+    };
+  }, [locale, timeZone]);
+}
+
+/** Today's date (YYYY-MM-DD) in a zone. */
+export function todayIn(timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}

@@ -1,0 +1,204 @@
+import { useMemo } from 'react';
+import type { MovementDetail, TransitEvent } from '../api/types.ts';
+import { can } from '../app/access.ts';
+import { useFormat } from '../app/format.ts';
+import { useReference } from '../app/reference.tsx';
+import { Link } from '../app/router.tsx';
+import { useSession } from '../app/session.tsx';
+import { useApi } from '../app/useApi.ts';
+import { AlertList, sortAlerts } from '../components/AlertList.tsx';
+import { StatusBadge } from '../components/Badges.tsx';
+import { Facts, PageHeader, Panel } from '../components/Layout.tsx';
+import { RegionMap, type TrackPoint } from '../components/RegionMap.tsx';
+import { Empty, ErrorBox, Loading } from '../components/States.tsx';
+import { useI18n } from '../i18n/index.tsx';
+
+type Checkpoint = { office: string; index: number; events: TransitEvent[]; seenAt: string | null; state: 'seen' | 'skipped' | 'pending' };
+
+/** The planned checkpoints in order, each with the events seen there; and the offices seen that were not planned. */
+export function journeyOf(d: MovementDetail): { checkpoints: Checkpoint[]; offRoute: TransitEvent[] } {
+  const m = d.movement;
+  const planned = [m.officeOfDeparture, ...m.route, m.officeOfDestination];
+  const events = [...d.events].sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
+  const checkpoints: Checkpoint[] = planned.map((office, index) => {
+    const at = events.filter((e) => e.office === office);
+    return { office, index, events: at, seenAt: at[0]?.at ?? null, state: at.length ? 'seen' : 'pending' };
+  });
+  const lastSeen = Math.max(-1, ...checkpoints.filter((c) => c.state === 'seen').map((c) => c.index));
+  for (const c of checkpoints) if (c.state === 'pending' && c.index < lastSeen) c.state = 'skipped';
+  const offRoute = events.filter((e) => e.office && !planned.includes(e.office));
+  return { checkpoints, offRoute };
+}
+
+export function MovementPage({ id }: { id: string }) {
+  const { t } = useI18n();
+  const state = useApi<MovementDetail>(`/api/v1/transit/movements/${encodeURIComponent(id)}`);
+  if (state.error)
+    return (
+      <>
+        <PageHeader title={t('movement.title', { reference: '' })} />
+        <ErrorBox error={state.error} onRetry={state.reload} />
+        <p>
+          <Link to="/transit">← {t('movement.back')}</Link>
+        </p>
+      </>
+    );
+  if (!state.data) return <Loading />;
+  return <MovementBody d={state.data} />;
+}
+
+function EventDetail({ e }: { e: TransitEvent }) {
+  const { t } = useI18n();
+  const fmt = useFormat();
+  const parts: string[] = [];
+  if (e.data.direction) parts.push(t(`event.${e.data.direction}`));
+  if (e.data.seals) parts.push(e.data.seals.map((s) => t(s.intact ? 'event.sealIntact' : 'event.sealBroken', { seal: s.number })).join(', '));
+  if (e.data.grossMassKg !== undefined) parts.push(`${fmt.int(e.data.grossMassKg)} kg`);
+  if (e.data.lat !== undefined && e.data.lon !== undefined) parts.push(`${e.data.lat.toFixed(3)}, ${e.data.lon.toFixed(3)}`);
+  if (e.data.reason) parts.push(e.data.reason);
+  const broken = e.data.seals?.some((s) => !s.intact);
+  return <span className={broken ? 'text-bad' : undefined}>{parts.join(' · ') || '—'}</span>;
+}
+
+function MovementBody({ d }: { d: MovementDetail }) {
+  const { t, tk } = useI18n();
+  const { session } = useSession();
+  const fmt = useFormat(d.movement.country);
+  const { offices, office, officeName } = useReference();
+  const m = d.movement;
+  const { checkpoints, offRoute } = useMemo(() => journeyOf(d), [d]);
+  const events = useMemo(() => [...d.events].sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq), [d]);
+  const planned = new Set([m.officeOfDeparture, ...m.route, m.officeOfDestination]);
+  const track = useMemo<TrackPoint[]>(
+    () =>
+      events.flatMap((e) => {
+        if (e.data.lat !== undefined && e.data.lon !== undefined) return [{ lat: e.data.lat, lon: e.data.lon, label: `${tk('event', e.type)} · ${fmt.dateTime(e.at)}` }];
+        const o = office(e.office);
+        return o?.lat !== undefined && o.lon !== undefined ? [{ lat: o.lat, lon: o.lon, label: `${tk('event', e.type)} · ${o.name} · ${fmt.dateTime(e.at)}` }] : [];
+      }),
+    [events, office, tk, fmt],
+  );
+  const alerts = sortAlerts(d.alerts);
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/transit">← {t('movement.back')}</Link>
+      </p>
+      <PageHeader title={t('movement.title', { reference: `${m.country}/${m.reference}` })} subtitle={`${officeName(m.officeOfDeparture)} → ${officeName(m.officeOfDestination)} · ${m.countries.join(' → ')}`}>
+        <StatusBadge status={m.status} />
+      </PageHeader>
+
+      <div className="grid grid-2">
+        <Panel title={t('movement.summary')} id="summary">
+          <Facts
+            items={[
+              [t('movement.departureOffice'), `${officeName(m.officeOfDeparture)} (${m.officeOfDeparture})`],
+              [t('movement.destinationOffice'), `${officeName(m.officeOfDestination)} (${m.officeOfDestination})`],
+              [t('movement.departureAt'), fmt.dateTime(m.departureAt)],
+              [t('movement.timeLimit'), fmt.dateTime(m.timeLimit)],
+              [t('movement.distance'), `${fmt.int(m.distanceKm)} km · ${tk('mode', m.mode)}`],
+              [t('movement.plate'), m.plate ?? '—'],
+              [t('movement.tag'), m.rfidTag ? <span className="mono">{m.rfidTag}</span> : '—'],
+              [t('movement.seals'), <span className="mono">{m.seals.join(', ')}</span>],
+              [t('decl.containers'), m.containers.length ? <span className="mono">{m.containers.join(', ')}</span> : t('decl.none')],
+              [t('movement.goods'), t('movement.packages', { packages: fmt.int(m.packages), mass: fmt.int(m.grossMassKg) })],
+            ]}
+          />
+        </Panel>
+        <Panel title={t('movement.map')} id="route-map">
+          {offices.length ? <RegionMap offices={offices} movements={[m]} alerts={d.alerts} focus={m} track={track} height={360} label={`${t('movement.map')}: ${checkpoints.map((c) => officeName(c.office)).join(' → ')}`} /> : <Loading />}
+        </Panel>
+      </div>
+
+      {can(session!.user.role, 'transitAlerts') && alerts.length > 0 && (
+        <Panel title={t('movement.alerts')} id="movement-alerts">
+          <AlertList alerts={alerts} linkMovements={false} />
+        </Panel>
+      )}
+
+      <Panel title={t('movement.timeline')} id="timeline">
+        <p className="muted">{t('movement.timelineIntro')}</p>
+        <ol className="journey" data-testid="journey">
+          {checkpoints.map((c) => {
+            const o = office(c.office);
+            return (
+              <li key={c.office} className={`checkpoint checkpoint-${c.state}`} data-office={c.office} data-state={c.state}>
+                <span className="checkpoint-marker" aria-hidden="true">
+                  {c.index + 1}
+                </span>
+                <div className="checkpoint-body">
+                  <div className="checkpoint-title">
+                    <strong>{officeName(c.office)}</strong> <span className="muted">
+                      {c.office} · {o ? tk('kind', o.kind) : ''} · {o ? tk('country', o.country) : ''}
+                    </span>
+                  </div>
+                  <div className="checkpoint-state">
+                    <span className="sr-only">{t('movement.planned')}: </span>
+                    {c.state === 'seen' ? <span className="text-ok">{t('movement.seen', { when: fmt.dateTime(c.seenAt) })}</span> : c.state === 'skipped' ? <span className="text-bad">{t('movement.skipped')}</span> : <span className="muted">{t('movement.notSeen')}</span>}
+                  </div>
+                  {c.events.length > 0 && (
+                    <ul className="chips">
+                      {c.events.map((e) => (
+                        <li key={e.eventId} className="chip">
+                          {tk('event', e.type)}
+                          {e.data.direction ? ` (${t(`event.${e.data.direction}`)})` : ''} · {fmt.dateTime(e.at)}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </div>
+              </li>
+            );
+          })}
+          {offRoute.map((e) => (
+            <li key={e.eventId} className="checkpoint checkpoint-off" data-office={e.office ?? ''} data-state="off-route">
+              <span className="checkpoint-marker" aria-hidden="true">
+                !
+              </span>
+              <div className="checkpoint-body">
+                <div className="checkpoint-title">
+                  <strong>{officeName(e.office)}</strong> <span className="muted">{e.office}</span>
+                </div>
+                <div className="checkpoint-state text-bad">
+                  {t('movement.offRoute')} · {tk('event', e.type)} · {fmt.dateTime(e.at)}
+                </div>
+              </div>
+            </li>
+          ))}
+        </ol>
+      </Panel>
+
+      <Panel title={t('movement.events')} id="events">
+        {events.length === 0 ? (
+          <Empty>{t('movement.noEvents')}</Empty>
+        ) : (
+          <div className="table-wrap">
+            <table className="table" data-testid="events-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('movement.col.at')}</th>
+                  <th scope="col">{t('movement.col.type')}</th>
+                  <th scope="col">{t('movement.col.office')}</th>
+                  <th scope="col">{t('movement.col.detail')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {events.map((e) => (
+                  <tr key={e.eventId} className={e.office && !planned.has(e.office) ? 'row-bad' : undefined}>
+                    <td className="nowrap">{fmt.dateTime(e.at)}</td>
+                    <td>{tk('event', e.type)}</td>
+                    <td>{e.office ? `${officeName(e.office)} (${e.office})` : '—'}</td>
+                    <td>
+                      <EventDetail e={e} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </>
+  );
+}

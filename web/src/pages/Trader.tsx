@@ -1,0 +1,158 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { withQuery } from '../api/client.ts';
+import { CHANNELS, type DeclarationRow, type TraderView } from '../api/types.ts';
+import { useFormat } from '../app/format.ts';
+import { useReference } from '../app/reference.tsx';
+import { Link, useRouter } from '../app/router.tsx';
+import { useApi } from '../app/useApi.ts';
+import { CHANNEL_COLORS, ChannelBadge } from '../components/Badges.tsx';
+import { Chart } from '../components/Chart.tsx';
+import type { EChartsOption } from '../components/echarts.ts';
+import { PageHeader, Panel, Tile } from '../components/Layout.tsx';
+import { Async, Empty, ErrorBox, Loading } from '../components/States.tsx';
+import { useI18n } from '../i18n/index.tsx';
+
+export function TraderSearch() {
+  const { t } = useI18n();
+  const { navigate } = useRouter();
+  const [tin, setTin] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (tin.trim()) navigate(`/traders/${encodeURIComponent(tin.trim())}`);
+  };
+  return (
+    <>
+      <PageHeader title={t('trader.search')} subtitle={t('trader.searchIntro')} />
+      <form className="filters" onSubmit={submit} role="search" aria-label={t('trader.search')}>
+        <div className="field">
+          <label htmlFor="tin">{t('trader.tin')}</label>
+          <input id="tin" value={tin} onChange={(e) => setTin(e.target.value)} spellCheck={false} autoComplete="off" />
+        </div>
+        <div className="filter-actions">
+          <button type="submit" className="btn btn-primary">
+            {t('trader.open')}
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+export function Trader({ tin }: { tin: string }) {
+  const { t, tk } = useI18n();
+  const { officeName } = useReference();
+  const state = useApi<TraderView>(`/api/v1/kpi/traders/${encodeURIComponent(tin)}`);
+  const decls = useApi<{ items: DeclarationRow[]; nextCursor: string | null }>(withQuery('/api/v1/declarations', { trader: tin, limit: 20 }));
+  const v = state.data;
+  const fmt = useFormat(v?.country);
+
+  const charts = useMemo(() => {
+    if (!v) return null;
+    const perDay: EChartsOption = {
+      tooltip: { trigger: 'axis', confine: true },
+      legend: { bottom: 0, icon: 'roundRect' },
+      grid: { left: 40, right: 16, top: 16, bottom: 56 },
+      xAxis: { type: 'category', data: v.days.map((d) => fmt.day(d.date)), axisLabel: { color: '#52606d' } },
+      yAxis: { type: 'value', minInterval: 1, axisLabel: { color: '#52606d' }, splitLine: { lineStyle: { color: '#e4e7eb' } } },
+      series: CHANNELS.map((c) => ({ name: t(`channel.${c}`), type: 'bar', stack: 'all', barMaxWidth: 18, itemStyle: { color: CHANNEL_COLORS[c] }, data: v.days.map((d) => d[c]) })),
+    };
+    const mix: EChartsOption = {
+      tooltip: { trigger: 'item', confine: true },
+      legend: { bottom: 0, icon: 'roundRect' },
+      series: [{ type: 'pie', radius: ['45%', '72%'], center: ['50%', '45%'], itemStyle: { borderColor: '#fff', borderWidth: 2 }, label: { formatter: '{b}: {c}' }, data: CHANNELS.filter((c) => v.period.counts[c] > 0).map((c) => ({ name: t(`channel.${c}`), value: v.period.counts[c], itemStyle: { color: CHANNEL_COLORS[c] } })) }],
+    };
+    const top = v.offices.slice(0, 8).reverse();
+    const offices: EChartsOption = {
+      tooltip: { trigger: 'axis', confine: true },
+      grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+      yAxis: { type: 'category', data: top.map((o) => officeName(o.office)), axisLabel: { color: '#323f4b', width: 160, overflow: 'truncate' } },
+      xAxis: { type: 'value', minInterval: 1, axisLabel: { color: '#52606d' }, splitLine: { lineStyle: { color: '#e4e7eb' } } },
+      series: CHANNELS.map((c) => ({ name: t(`channel.${c}`), type: 'bar', stack: 'o', barMaxWidth: 16, itemStyle: { color: CHANNEL_COLORS[c] }, data: top.map((o) => o[c]) })),
+    };
+    return { perDay, mix, offices };
+  }, [v, t, fmt, officeName]);
+
+  if (state.error)
+    return (
+      <>
+        <PageHeader title={t('trader.title', { tin })} />
+        <ErrorBox error={state.error} onRetry={state.reload} />
+      </>
+    );
+  if (!v || !charts) return <Loading />;
+  const controlled = v.period.counts.red + v.period.counts.yellow;
+  const days = v.days.length;
+  const periodNote = t('trader.period', { days, from: fmt.date(`${v.from}T12:00:00Z`), to: fmt.date(`${v.to}T12:00:00Z`) });
+  return (
+    <>
+      <PageHeader title={v.name ? v.name : t('trader.title', { tin })} subtitle={<><span className="mono">{v.tin}</span>{v.partyCountry ? ` · ${v.partyCountry}` : ''} · {tk('country', v.country)}</>} />
+      {!v.known ? (
+        <Empty>{t('trader.unknown', { country: tk('country', v.country) })}</Empty>
+      ) : (
+        <>
+          <p className="muted">
+            {t('trader.since', { first: fmt.date(v.allTime.firstLodgedAt), last: fmt.date(v.allTime.lastLodgedAt) })} · {t('trader.roles', { imp: fmt.int(v.allTime.asImporter), exp: fmt.int(v.allTime.asExporter), decl: fmt.int(v.allTime.asDeclarant) })}
+          </p>
+          <div className="tiles" data-testid="trader-tiles">
+            <Tile label={t('trader.tile.period')} value={fmt.int(v.period.counts.total)} note={periodNote} />
+            <Tile label={t('trader.tile.allTime')} value={fmt.int(v.allTime.counts.total)} />
+            <Tile label={t('trader.tile.controlled')} value={fmt.pct(v.period.counts.total ? controlled / v.period.counts.total : 0)} note={`${fmt.int(controlled)} / ${fmt.int(v.period.counts.total)}`} />
+            <Tile label={t('trader.tile.value')} value={v.period.values[0] ? fmt.money(v.period.values[0].total, v.period.values[0].currency) : '—'} note={v.period.values.slice(1).map((x) => fmt.money(x.total, x.currency)).join(' · ') || undefined} />
+          </div>
+          <div className="grid grid-trader">
+            <Panel title={t('trader.chart.perDay')} id="trader-per-day">
+              <Chart testId="trader-per-day" option={charts.perDay} label={`${t('trader.chart.perDay')}: ${CHANNELS.map((c) => `${t(`channel.${c}`)} ${v.period.counts[c]}`).join(', ')}`} />
+            </Panel>
+            <Panel title={t('trader.chart.mix')} id="trader-mix">
+              <Chart testId="trader-mix" option={charts.mix} label={`${t('trader.chart.mix')}: ${CHANNELS.map((c) => `${t(`channel.${c}`)} ${v.period.counts[c]}`).join(', ')}`} />
+            </Panel>
+          </div>
+          {v.offices.length > 0 && (
+            <Panel title={t('trader.chart.offices')} id="trader-offices">
+              <Chart testId="trader-offices" option={charts.offices} label={`${t('trader.chart.offices')}: ${v.offices.map((o) => `${officeName(o.office)} ${o.total}`).join(', ')}`} height={Math.max(160, Math.min(v.offices.length, 8) * 32 + 40)} />
+            </Panel>
+          )}
+          <p className="notice">{t('trader.pending')}</p>
+        </>
+      )}
+      <Panel title={t('trader.declarations')} id="trader-declarations" actions={<Link to={withQuery('/queue', { trader: tin })}>{t('nav.queue')} →</Link>}>
+        <Async state={decls} isEmpty={(d) => d.items.length === 0} empty={t('queue.empty')}>
+          {(d) => (
+            <div className="table-wrap">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('queue.col.reference')}</th>
+                    <th scope="col">{t('queue.col.lodged')}</th>
+                    <th scope="col">{t('queue.col.office')}</th>
+                    <th scope="col">{t('queue.col.type')}</th>
+                    <th scope="col" className="num">{t('queue.col.value')}</th>
+                    <th scope="col">{t('queue.col.channel')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.items.map((r) => (
+                    <tr key={r.id}>
+                      <td>
+                        <Link to={`/declarations/${r.id}`} className="strong">
+                          {r.reference}
+                        </Link>
+                      </td>
+                      <td className="nowrap">{fmt.dateTime(r.lodgedAt)}</td>
+                      <td>{officeName(r.office)}</td>
+                      <td>{tk('type', r.type)}</td>
+                      <td className="num nowrap">{fmt.money(r.totalValue, r.currency)}</td>
+                      <td>
+                        <ChannelBadge channel={r.channel} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Async>
+      </Panel>
+    </>
+  );
+}
