@@ -31,14 +31,14 @@ export interface ModelBenchResult {
   ours?: LearnerResult;
   xgboost?: LearnerResult[];
   peerMissing?: string;
-  ratios?: { auc: number; p5: number; p10: number; time: number; peer: string };
+  ratios?: { auc: number; p1: number; p2: number; p5: number; p10: number; r1: number; r2: number; r5: number; r10: number; time: number; peer: string };
 }
 
 export function kcsDir(): string {
   return process.env.KCS_DIR ? path.resolve(process.env.KCS_DIR) : path.resolve(repoRoot, '../shared/data/kcs');
 }
 
-function writeMatrix(x: RawMatrix, y: Float64Array, file: string) {
+export function writeMatrix(x: RawMatrix, y: Float64Array, file: string) {
   const out = fs.openSync(file, 'w');
   const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   fs.writeSync(out, x.features.map((f) => esc(f.name)).concat('label').join(',') + '\n');
@@ -127,18 +127,26 @@ export async function runModelBench(): Promise<ModelBenchResult> {
     if (peers.length) {
       const best = peers.reduce((a, b) => (b.report.auc > a.report.auc ? b : a));
       const p = (rep: EvalReport, pct: number) => rep.top.find((t) => t.pct === pct)!.precision;
+      const rc = (rep: EvalReport, pct: number) => rep.top.find((t) => t.pct === pct)!.recall;
       result.ratios = {
         peer: best.name,
         auc: ours.report.auc / best.report.auc,
+        p1: p(ours.report, 1) / p(best.report, 1),
+        p2: p(ours.report, 2) / p(best.report, 2),
         p5: p(ours.report, 5) / p(best.report, 5),
         p10: p(ours.report, 10) / p(best.report, 10),
+        r1: rc(ours.report, 1) / rc(best.report, 1),
+        r2: rc(ours.report, 2) / rc(best.report, 2),
+        r5: rc(ours.report, 5) / rc(best.report, 5),
+        r10: rc(ours.report, 10) / rc(best.report, 10),
         time: ours.trainSeconds / best.trainSeconds,
       };
       const q = result.ratios;
-      console.log(
-        `  ours / ${best.name} (tree_method=hist, lossguide, 255 leaves, eta 0.05, <=800 rounds, early stopping, nthread=2): ` +
-          `AUC ${q.auc.toFixed(3)}x  P@5% ${q.p5.toFixed(3)}x  P@10% ${q.p10.toFixed(3)}x  train time ${q.time.toFixed(2)}x`,
-      );
+      const x = (v: number) => `${v.toFixed(3)}x`;
+      console.log(`  ours / ${best.name} (tree_method=hist, lossguide, 255 leaves, eta 0.05, <=800 rounds, early stopping, nthread=2; ours on 2 threads):`);
+      console.log(`    AUC ${x(q.auc)}  P@1% ${x(q.p1)}  P@2% ${x(q.p2)}  P@5% ${x(q.p5)}  P@10% ${x(q.p10)}  R@1% ${x(q.r1)}  R@2% ${x(q.r2)}  R@5% ${x(q.r5)}  R@10% ${x(q.r10)}  train time ${x(q.time)}`);
+      const met = q.auc >= 1 && q.p5 >= 1 && q.p10 >= 1 && q.time <= 2;
+      console.log(`    bar (AUC, P@5%, P@10% at least XGBoost's; training at most 2x its time): ${met ? 'met' : 'NOT met'}`);
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

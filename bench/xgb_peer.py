@@ -33,6 +33,7 @@ def main():
     ap.add_argument("--subsample", type=float, default=1.0)
     ap.add_argument("--colsample", type=float, default=1.0)
     ap.add_argument("--lambda", dest="lam", type=float, default=1.0)
+    ap.add_argument("--max-bin", type=int, default=256)
     ap.add_argument("--max-cat-to-onehot", type=int, default=4)
     ap.add_argument("--early-stopping", type=int, default=100)
     ap.add_argument("--metric", default="auc")
@@ -64,7 +65,7 @@ def main():
         "subsample": a.subsample,
         "colsample_bytree": a.colsample,
         "lambda": a.lam,
-        "max_bin": 256,
+        "max_bin": a.max_bin,
         "nthread": a.nthread,
         "seed": a.seed,
     }

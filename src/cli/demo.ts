@@ -9,7 +9,10 @@ import { simulateRegion } from '../sim/generate.ts';
 import { simulateTransit } from '../sim/transit/index.ts';
 import { TransitService } from '../modules/transit/service.ts';
 import type { RiskService } from '../modules/risk/service.ts';
-import { seedDemoCriteria, seedDemoResults } from '../modules/risk/demo.ts';
+import { demoPerson, seedDemoCriteria, seedDemoResults } from '../modules/risk/demo.ts';
+import type { IntelligenceService } from '../modules/intelligence/service.ts';
+import { ValidationError } from '../core/errors.ts';
+import { ADMINISTRATIONS } from '../reference/types.ts';
 import { fmt, Progress } from './progress.ts';
 import { defaultStart } from './commands/simulate.ts';
 
@@ -105,7 +108,10 @@ export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock:
  * second person, officers on duty; then the simulated trade and transit, assessed as they arrive;
  * then control results for most of the controls, from the simulator's ground truth.
  */
-export async function seedDemoRegion(deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService; risk: RiskService }, o: DemoOptions = DEMO_DEFAULTS) {
+export async function seedDemoRegion(
+  deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService; risk: RiskService; intelligence: IntelligenceService },
+  o: DemoOptions = DEMO_DEFAULTS,
+) {
   const now = deps.clock.now();
   const from = new Date(`${defaultStart(o.days, now)}T00:00:00Z`);
   const to = new Date(now.getTime() + 60 * 86_400_000);
@@ -116,4 +122,23 @@ export async function seedDemoRegion(deps: { db: Db; ref: ReferenceData; clock: 
   const p = new Progress('demo controls');
   const results = await seedDemoResults(deps);
   p.done(`${fmt(results)} control results recorded by the assigned officers`);
+
+  // a first model per administration, trained on those results, proposed by the analyst and approved by a second person
+  const pm = new Progress('demo models');
+  let models = 0;
+  for (const cc of ADMINISTRATIONS) {
+    const analyst = await demoPerson(deps.db, cc, `${cc.toLowerCase()}.analyst`, 'risk_analyst');
+    const supervisor = await demoPerson(deps.db, cc, `${cc.toLowerCase()}.supervisor`, 'supervisor');
+    await deps.intelligence.refreshValuation(analyst, { country: cc });
+    try {
+      const m = await deps.intelligence.train(analyst, { country: cc, holdoutDays: 5 });
+      await deps.intelligence.propose(analyst, m.id, 'champion');
+      await deps.intelligence.approve(supervisor, m.id, 'demo: first model, approved by a second person');
+      models++;
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e; // too few labelled controls in that administration
+      pm.update(`${cc}: no model yet: ${e.errors[0]?.message ?? e.message}`, true);
+    }
+  }
+  pm.done(`${models} models trained on the control results and promoted by a second person; valuation database refreshed`);
 }

@@ -13,6 +13,8 @@ import { transitRoutes } from '../modules/transit/routes.ts';
 import { kpiRoutes } from '../modules/kpi/routes.ts';
 import { riskRoutes } from '../modules/risk/routes.ts';
 import type { RiskService } from '../modules/risk/service.ts';
+import { intelligenceRoutes } from '../modules/intelligence/routes.ts';
+import type { IntelligenceService } from '../modules/intelligence/service.ts';
 import { registerWeb } from './web.ts';
 import type { App, AppDeps } from './deps.ts';
 import { problemErrorHandler } from './errors.ts';
@@ -23,6 +25,7 @@ export interface BuiltApp {
   app: App;
   intake: IntakeService;
   risk: RiskService;
+  intelligence: IntelligenceService;
 }
 
 /** Assembles the HTTP API: plugins (auth, errors, OpenAPI) and every module's routes. */
@@ -88,6 +91,9 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
 
   const intake = new IntakeService(deps);
   const risk = await riskRoutes(app, { ...deps, intake });
+  const intelligence = await intelligenceRoutes(app, deps);
+  risk.setModelScorer(intelligence.scorer());
+  risk.prices.useSource(intelligence.priceSource());
   await accessRoutes(app, deps);
   await declarationRoutes(app, { ...deps, intake });
   await referenceRoutes(app, deps);
@@ -96,5 +102,5 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
   await registerWeb(app);
 
   await app.ready();
-  return { app, intake, risk };
+  return { app, intake, risk, intelligence };
 }

@@ -9,6 +9,8 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { chromium, type Browser } from 'playwright-core';
 import { DEMO_DEFAULTS, seedDemo } from '../../src/cli/demo.ts';
+import { seedDemoCriteria, seedDemoResults } from '../../src/modules/risk/demo.ts';
+import type { RiskService } from '../../src/modules/risk/service.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { openTestPglite } from '../../src/db/testing.ts';
@@ -44,7 +46,7 @@ export interface Centinela {
 }
 
 /** The app as `npm start` assembles it when kpi and web are wired into buildApp; else the same parts put together here. */
-export async function assemble(deps: AppDeps): Promise<{ app: App; intake: IntakeService }> {
+export async function assemble(deps: AppDeps): Promise<{ app: App; intake: IntakeService; risk?: RiskService }> {
   const built = await buildApp(deps);
   if (built.app.hasRoute({ method: 'GET', url: '/api/v1/kpi/overview' }) && built.app.hasRoute({ method: 'GET', url: '/*' })) return built;
   await built.app.close();
@@ -109,9 +111,13 @@ async function seedTransit(deps: AppDeps): Promise<void> {
 export async function startCentinela(o: { days?: number; scale?: number } = {}): Promise<Centinela> {
   const database = await openTestPglite();
   const deps: AppDeps = { database, db: database.db, ref: getReferenceData(), clock: systemClock, config: loadConfig({}) };
-  const { app, intake } = await assemble(deps);
+  const { app, intake, risk } = await assemble(deps);
   await ensureDemoUsers(deps, ['GT']);
+  // the risk engine as the demo has it: criteria from the simulator's fraud patterns, officers on duty, results for most controls
+  const now = deps.clock.now();
+  if (risk) await seedDemoCriteria({ db: database.db, clock: deps.clock, ref: deps.ref, risk }, new Date(now.getTime() - ((o.days ?? 7) + 1) * 86_400_000), new Date(now.getTime() + 2 * 86_400_000));
   await seedDemo({ db: database.db, ref: deps.ref, clock: deps.clock, intake }, { seed: DEMO_DEFAULTS.seed, days: o.days ?? 7, scale: o.scale ?? 0.02 });
+  if (risk) await seedDemoResults({ db: database.db, risk });
   await seedTransit(deps);
   const { key } = await new AccessService(deps).createApiKey(SYSTEM_PRINCIPAL('GT', 'browser-test'), { name: 'SAT-GT test', role: 'system', country: 'GT' });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });

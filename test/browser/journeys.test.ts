@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWeb } from '../../scripts/ensure-web.mjs';
+import { eq } from 'drizzle-orm';
+import { schema } from '../../src/db/client.ts';
 import { validDeclaration } from '../fixtures.ts';
 import { DEMO_PASSWORD, hasChromium, launchBrowser, SCREENSHOTS, startCentinela, type Centinela } from './harness.ts';
 
@@ -64,7 +66,10 @@ describe.skipIf(!run)('web application in Chromium', () => {
     await page.locator('.topbar').waitFor();
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const shot = async (page: Page, name: string) => {
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
   const chartReady = (page: Page, id: string) => page.locator(`[data-chart="${id}"] [data-ready="true"], [data-chart="${id}"][data-ready="true"]`).first().waitFor();
 
   it('signs in, refuses a wrong password with the server\'s reason, and signs out', async () => {
@@ -87,12 +92,12 @@ describe.skipIf(!run)('web application in Chromium', () => {
   it('shows each role what it may use', async () => {
     const officer = await newPage('es');
     await signIn(officer, 'gt.officer1');
-    await officer.waitForURL(/\/queue$/);
+    await officer.waitForURL(/\/controls$/);
     const links = await officer.locator('.mainnav a').allTextContents();
-    expect(links).toEqual(['Selectividad', 'Tránsito', 'Operadores']);
+    expect(links).toEqual(['Controles', 'Selectividad', 'Tránsito', 'Operadores']);
     const manager = await newPage('es');
     await signIn(manager, 'gt.manager');
-    expect(await manager.locator('.mainnav a').allTextContents()).toEqual(['Panel', 'Selectividad', 'Tránsito', 'Operadores']);
+    expect(await manager.locator('.mainnav a').allTextContents()).toEqual(['Panel', 'Selectividad', 'Criterios', 'Tránsito', 'Operadores']);
   });
 
   it('the dashboard shows its charts', async () => {
@@ -231,5 +236,197 @@ describe.skipIf(!run)('web application in Chromium', () => {
     // nothing wider than the tablet's screen but the tables, which scroll in their own box
     expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
     await shot(page, 'es-queue-tablet');
+  });
+
+  // ------------------------------------------------------------------ part 2: the risk engine's screens
+
+  const CRITERION = 'Cigarrillos de zona libre (prueba web)';
+  let criterionId = '';
+  let redDecl: { id: string; reference: string } = { id: '', reference: '' };
+  let officerUser = '';
+  const timings: Record<string, number> = {};
+  const timed = async (name: string, f: () => Promise<void>) => {
+    const t0 = performance.now();
+    await f();
+    timings[name] = Math.round(performance.now() - t0);
+  };
+
+  it('an analyst writes a criterion, sees a CEL error while typing and fixes it, runs a backtest, submits; four eyes refuse the author', async () => {
+    await timed('analyst writes, backtests, submits, is refused', async () => {
+      const page = await newPage('es');
+      await signIn(page, 'gt.analyst');
+      await page.locator('.mainnav a', { hasText: 'Criterios' }).click();
+      await page.getByTestId('criteria-table').waitFor();
+      await page.locator('[data-testid="criteria-table"] [data-testid="hit-rate"]').first().waitFor();
+      await shot(page, 'es-criteria');
+      await page.getByTestId('new-criterion').click();
+      await expect.poll(() => text(page.locator('h1')), POLL).toBe('Nuevo criterio de riesgo');
+      await page.locator('#c-name').fill(CRITERION);
+      await page.locator('#c-reason').fill('cigarrillos declarados desde Panamá o China suelen ser contrabando');
+      // a typo while typing: the field is underlined where the fault is, with a suggestion
+      await page.locator('#c-expression').pressSequentially('decl.type == "IM" && decl.items.exists(i, i.hsCode.startsWith("2402") && i.origen in ["PA", "CN"])', { delay: 2 });
+      await page.getByTestId('cel-problem').waitFor();
+      expect(await text(page.getByTestId('cel-fault'))).toBe('origen');
+      expect(await text(page.getByTestId('cel-problem'))).toMatch(/línea 1, columna \d+/);
+      expect(await text(page.getByTestId('cel-suggestion'))).toBe('origin');
+      expect(await page.locator('#c-expression').getAttribute('aria-invalid')).toBe('true');
+      await shot(page, 'es-criterion-editor-error');
+      await page.getByTestId('cel-suggestion').click();
+      await expect.poll(() => page.getByTestId('cel-status').getAttribute('data-state'), POLL).toBe('ok');
+      await page.locator('#c-weight').fill('50');
+      await page.locator('#c-forced').selectOption('red');
+      await page.getByTestId('run-backtest').click();
+      await page.getByTestId('backtest-result').waitFor();
+      expect(await text(page.getByTestId('bt-labels'))).toMatch(/Resultados de control|Verdad del simulador/);
+      await shot(page, 'es-criterion-editor-backtest');
+      await page.getByTestId('save-submit').click();
+      await page.waitForURL(/\/criteria\/[0-9a-f-]{36}$/);
+      criterionId = page.url().split('/').pop()!;
+      await expect.poll(() => text(page.locator('.page-header .badge')), POLL).toBe('En espera de aprobación');
+      // four eyes: the author may not approve
+      await page.getByTestId('approve').click();
+      await page.getByTestId('confirm-decision').click();
+      await page.getByTestId('four-eyes').waitFor();
+      expect(await text(page.getByTestId('four-eyes'))).toMatch(/four eyes: you wrote version 1/);
+      expect(await text(page.locator('.page-header .badge'))).toBe('En espera de aprobación');
+      await shot(page, 'es-criterion-four-eyes');
+      expect((page as any).errors).toEqual([]);
+    });
+  });
+
+  it('a supervisor approves it; a declaration posted with an API key that matches goes red naming the criterion', async () => {
+    await timed('supervisor approves; API declaration goes red', async () => {
+      const page = await newPage('es');
+      await signIn(page, 'gt.supervisor');
+      await page.goto(`${c.url}/criteria/${criterionId}`);
+      await page.getByTestId('approve').click();
+      await page.locator('#decision-note').fill('revisado: decomisos del año pasado');
+      await page.getByTestId('confirm-decision').click();
+      await page.getByTestId('decision-done').waitFor();
+      await expect.poll(() => text(page.locator('.page-header .badge')), POLL).toBe('Activo');
+      await expect.poll(() => page.locator('[data-testid="versions-table"] tbody tr').count(), POLL).toBe(1);
+      await shot(page, 'es-criterion');
+
+      const d = validDeclaration('GT-WEB-TAB-1');
+      d.lodgedAt = new Date(Date.now() - 3 * 60_000).toISOString();
+      d.importer = { tin: '5566778-9', name: 'Distribuidora Humo S.A.', country: 'GT' };
+      d.items = [{ line: 1, hsCode: '240220', description: 'Cigarrillos', origin: 'PA', quantity: 500, unit: 'KGM', netMassKg: 500, grossMassKg: 540, customsValue: 9000, currency: 'USD', dutyRate: 15 }];
+      const r = await fetch(`${c.url}/api/v1/declarations`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': c.apiKey }, body: JSON.stringify(d) });
+      expect(r.status).toBe(201);
+      const body = (await r.json()) as any;
+      expect(body.assessment.channel).toBe('red');
+      expect(body.assessment.reasons.map((x: any) => x.text).join(' ')).toContain(CRITERION);
+      redDecl = { id: body.id, reference: body.reference };
+      const [ctrl] = await c.database.db.select().from(schema.controls).where(eq(schema.controls.declarationId, body.id));
+      const [u] = await c.database.db.select().from(schema.users).where(eq(schema.users.id, ctrl.officerId!));
+      officerUser = u.username;
+
+      // the supervisor sees it red, the criterion in its reasons and in the criteria that hit, the officer drawn
+      await page.goto(`${c.url}/declarations/${redDecl.id}`);
+      await expect.poll(() => text(page.getByTestId('assessment').locator('.badge').first()), POLL).toBe('Rojo');
+      expect(await text(page.getByTestId('assessment').locator(`[data-reason="criterion:${criterionId}"]`))).toContain(CRITERION);
+      await page.locator(`[data-testid="criteria-hit"] tr[data-criterion="${CRITERION}"]`).waitFor();
+      await expect.poll(() => text(page.getByTestId('control-officer')), POLL).toBe(u.displayName);
+      await page.getByTestId('override').click();
+      await page.locator('#s-reason').fill('inteligencia confirma que el embarque es legítimo');
+      await page.locator('[data-testid="override-form"] button[type=submit]').click();
+      await page.getByTestId('confirm').waitFor();
+      await shot(page, 'es-declaration-supervisor');
+      await page.locator('[data-testid="override-form"] .btn', { hasText: 'Volver' }).click();
+      expect((page as any).errors).toEqual([]);
+    });
+  });
+
+  it('the assigned officer finds it in their controls and records a seizure; the dashboard and the criterion\'s hit rate change', async () => {
+    await timed('officer records a seizure; dashboard and hit rate change', async () => {
+      const manager = await newPage('es');
+      await signIn(manager, 'gt.manager');
+      const revenue = manager.getByTestId('tile-revenue');
+      await revenue.waitFor();
+      const before = await text(revenue);
+      const hitBefore = await text(manager.getByTestId('tile-hit-rate'));
+
+      const page = await newPage('es');
+      await signIn(page, officerUser);
+      await page.waitForURL(/\/controls$/);
+      const row = page.locator(`[data-testid="controls-table"] tr[data-reference="${redDecl.reference}"]`);
+      await row.waitFor();
+      expect(await page.locator('[data-testid="controls-table"] tbody tr').first().getAttribute('data-reference')).toBe(redDecl.reference);
+      await shot(page, 'es-controls');
+      await row.getByRole('link').click();
+      await page.getByTestId('result-form').waitFor();
+      await page.locator('input[name=outcome][value=discrepancy]').check();
+      await page.locator('#d-kind-0').selectOption('prohibited');
+      await page.locator('#d-line-0').fill('1');
+      await page.locator('#d-note-0').fill('cigarrillos sin timbre fiscal');
+      await page.locator('#r-duties').fill('1350');
+      await page.locator('#r-taxes').fill('1242');
+      await page.locator('#r-seized').check();
+      // the API's validation, shown by the field
+      await page.getByTestId('record-result').click();
+      await page.getByTestId('error-seizureDescription').waitFor();
+      expect(await page.locator('#r-seizure').getAttribute('aria-invalid')).toBe('true');
+      await shot(page, 'es-control-result-form');
+      await page.locator('#r-seizure').fill('500 kg de cigarrillos');
+      await page.getByTestId('record-result').click();
+      await page.getByTestId('control-result').waitFor();
+      await expect.poll(() => text(page.getByTestId('control-status')), POLL).toBe('Con resultado');
+      await shot(page, 'es-declaration-control');
+      expect((page as any).errors).toEqual([]);
+
+      await manager.reload();
+      await expect.poll(() => text(manager.getByTestId('tile-revenue')), POLL).not.toBe(before);
+      expect(await text(manager.getByTestId('tile-hit-rate'))).not.toBe(hitBefore);
+      for (const id of ['per-day', 'hit-rate', 'revenue', 'controls-channel', 'compliance']) await chartReady(manager, id);
+      await shot(manager, 'es-dashboard');
+      await manager.goto(`${c.url}/criteria/${criterionId}`);
+      await expect.poll(() => text(manager.getByTestId('criterion-hit-rate')), POLL).toMatch(/^100\s?%$/);
+      await manager.goto(`${c.url}/traders/5566778-9`);
+      await expect.poll(() => text(manager.getByTestId('standing')), POLL).toBe('Deficiente');
+      await chartReady(manager, 'trader-mix');
+      await shot(manager, 'es-trader-controls');
+    });
+  });
+
+  it('the risk screens in English', async () => {
+    await timed('risk screens in English', async () => {
+      const page = await newPage('en');
+      await signIn(page, 'gt.analyst2');
+      await page.goto(`${c.url}/criteria`);
+      await page.locator('[data-testid="criteria-table"] [data-testid="hit-rate"]').first().waitFor();
+      await expect.poll(() => text(page.locator('h1')), POLL).toBe('Risk criteria');
+      await shot(page, 'en-criteria');
+      await page.goto(`${c.url}/criteria/${criterionId}`);
+      await page.getByTestId('criterion-hit-rate').waitFor();
+      await shot(page, 'en-criterion');
+      await page.goto(`${c.url}/criteria/${criterionId}/edit`);
+      await page.locator('#c-expression').fill('decl.totalValue > 2 * 1000.0');
+      await page.getByTestId('cel-problem').waitFor();
+      await shot(page, 'en-criterion-editor-error');
+      await page.locator('#c-expression').fill('decl.items.exists(i, i.hsCode.startsWith("2402"))');
+      await expect.poll(() => page.getByTestId('cel-status').getAttribute('data-state'), POLL).toBe('ok');
+      await page.getByTestId('run-backtest').click();
+      await page.getByTestId('backtest-result').waitFor();
+      await shot(page, 'en-criterion-editor-backtest');
+      await page.goto(`${c.url}/traders/5566778-9`);
+      await page.getByTestId('trader-risk').waitFor();
+      await chartReady(page, 'trader-mix');
+      await shot(page, 'en-trader-controls');
+      await page.getByTestId('sign-out').click();
+
+      await signIn(page, 'gt.supervisor');
+      await page.goto(`${c.url}/controls?status=done`);
+      await page.locator(`[data-testid="controls-table"] tr[data-reference="${redDecl.reference}"]`).waitFor();
+      await shot(page, 'en-controls');
+      await page.goto(`${c.url}/declarations/${redDecl.id}`);
+      await page.getByTestId('control-result').waitFor();
+      await shot(page, 'en-declaration-control');
+      await page.goto(`${c.url}/`);
+      for (const id of ['hit-rate', 'revenue', 'controls-channel', 'compliance']) await chartReady(page, id);
+      await page.getByTestId('targets-form').waitFor();
+      await shot(page, 'en-dashboard-controls');
+      expect((page as any).errors).toEqual([]);
+      console.log(`[browser journeys] ${JSON.stringify(timings)}`);
+    });
   });
 });

@@ -4,7 +4,31 @@ import type { GbdtParams } from '../../modules/intelligence/gbdt.ts';
 import { KcsFormatError, readKcs } from '../../modules/intelligence/kcs.ts';
 import { explainKcs, formatExplanation, loadKcsBundle, scoreKcs, trainKcsModel } from '../../modules/intelligence/kcs-model.ts';
 import { evaluate, formatReport } from '../../modules/intelligence/metrics.ts';
-import { fail } from '../context.ts';
+import { systemClock } from '../../core/clock.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Database } from '../../db/client.ts';
+import { SYSTEM_PRINCIPAL, type Principal } from '../../modules/access/types.ts';
+import { IntelligenceService } from '../../modules/intelligence/service.ts';
+import { fail, openCliDatabase, withDbOptions } from '../context.ts';
+
+/** Runs a use case of the intelligence module on the command's database and prints its answer. */
+async function withIntelligence<T>(o: { databaseUrl?: string; dataDir?: string }, f: (s: IntelligenceService) => Promise<T>): Promise<void> {
+  let database: Database | undefined;
+  try {
+    ({ database } = await openCliDatabase(o));
+    const out = await f(new IntelligenceService({ db: database.db, clock: systemClock }));
+    if (out !== undefined) process.stdout.write(typeof out === 'string' ? `${out}\n` : `${JSON.stringify(out, null, 2)}\n`);
+  } catch (e) {
+    process.exitCode = 1;
+    const errs = e instanceof AppError && e.errors.length ? `\n${e.errors.map((x) => `  ${x.path}: ${x.message}`).join('\n')}` : '';
+    process.stderr.write(`centinela: ${(e as Error).message}${errs}\n`);
+  } finally {
+    await database?.close();
+  }
+}
+
+const cliActor = (o: { country?: string; as?: string }): Principal => ({ ...SYSTEM_PRINCIPAL(o.country ?? 'GT', o.as ?? 'cli'), id: o.as ?? 'cli' });
+const onDb = (c: Command) => withDbOptions(c).option('--country <CC>', 'administration', 'GT').option('--as <name>', 'who acts (recorded in the audit log; four eyes compare it)', 'cli');
 
 const formatOption = () => new Option('--format <format>', 'input format (kcs: Korea Customs Service synthetic declarations CSV)').choices(['kcs']).makeOptionMandatory();
 
@@ -42,9 +66,17 @@ function readModel(file: string) {
 }
 
 interface TrainOpts {
-  data: string;
+  format: string;
+  data?: string;
+  from?: string;
+  to?: string;
+  holdoutDays?: string;
+  country?: string;
+  as?: string;
+  databaseUrl?: string;
+  dataDir?: string;
   valid?: string;
-  out: string;
+  out?: string;
   seed?: string;
   rounds?: string;
   learningRate?: string;
@@ -61,13 +93,18 @@ interface TrainOpts {
 export function modelCommand(): Command {
   const cmd = new Command('model').description('Risk model: train gradient-boosted trees, score declarations, explain a score');
 
-  cmd
-    .command('train')
-    .description('Train a model (with --valid: early stopping on it, then AUC and precision / recall at 1, 2, 5 and 10% inspection)')
-    .addOption(formatOption())
-    .requiredOption('--data <file>', 'training declarations (with the Fraud label)')
+  onDb(
+    cmd
+      .command('train')
+      .description('Train a model: on the controlled declarations stored in Centinela (default), or on a KCS file (--format kcs --data FILE --out FILE)')
+      .addOption(new Option('--format <format>', 'centinela: the stored declarations and control results; kcs: Korea Customs Service synthetic declarations CSV').choices(['centinela', 'kcs']).default('centinela'))
+      .option('--from <date>', 'centinela: start of the training window (default: 180 days before --to)')
+      .option('--to <date>', 'centinela: end of the window (default: now)')
+      .option('--holdout-days <n>', 'centinela: the last days of the window, held out for metrics on their random controls'),
+  )
+    .option('--data <file>', 'kcs: training declarations (with the Fraud label)')
     .option('--valid <file>', 'validation declarations (later in time, with the Fraud label)')
-    .requiredOption('--out <file>', 'where to write the model (JSON)')
+    .option('--out <file>', 'kcs: where to write the model (JSON)')
     .option('--seed <n>', 'random seed (training is deterministic for a seed)')
     .option('--rounds <n>', 'boosting rounds (upper bound with early stopping)')
     .option('--learning-rate <x>', 'shrinkage per round')
@@ -95,6 +132,17 @@ export function modelCommand(): Command {
       set('colsample', num('--colsample', o.colsample, false, 1e-6, 1));
       set('earlyStoppingRounds', num('--early-stopping', o.earlyStopping, true, 0));
       const every = num('--every', o.every, true, 1)!;
+      if (o.format !== 'kcs')
+        return withIntelligence(o, async (svc) => {
+          const m = await svc.train(cliActor(o), { country: o.country, from: o.from, to: o.to, holdoutDays: num('--holdout-days', o.holdoutDays, true, 1, 365), params });
+          const r = m.metrics as { randomControls: { n: number; positives: number; auc: number | null; top: { pct: number; precision: number }[] }; training: Record<string, number> };
+          return [
+            `model ${m.name} (${m.id}) trained by ${m.trainedBy}: ${r.training.controlled} controlled declarations (${r.training.discrepancies} discrepancies), ${r.training.trees} trees, ${r.training.seconds} s`,
+            `held out from ${m.window.holdoutFrom}: ${r.randomControls.n} random controls, ${r.randomControls.positives} discrepancies, AUC ${r.randomControls.auc?.toFixed(3) ?? 'n/a'}; precision ${r.randomControls.top.map((t) => `${t.pct}% ${t.precision.toFixed(3)}`).join(', ')}`,
+            `status: candidate; propose it with \`centinela model promote ${m.id} --role champion\`, a second person approves with \`centinela model approve ${m.id}\``,
+          ].join('\n');
+        });
+      if (!o.data || !o.out) fail('--format kcs needs --data FILE and --out FILE');
       const train = readTable(o.data, true);
       const valid = o.valid ? readTable(o.valid, true) : undefined;
       process.stderr.write(`train: ${train.rows} declarations from ${o.data}${valid ? `; valid: ${valid.rows} from ${o.valid}` : ''}\n`);
@@ -152,6 +200,33 @@ export function modelCommand(): Command {
       }
       console.log(formatExplanation(e, top));
     });
+
+  onDb(cmd.command('list').description("The administration's models and their status")).action((o) =>
+    withIntelligence(o, async (svc) => (await svc.list(cliActor(o), o.country)).map((m) => `${m.id}  ${m.name.padEnd(16)} ${m.status.padEnd(10)} ${m.proposedRole ?? ''}`).join('\n') || '(no models)'),
+  );
+  onDb(cmd.command('evaluate').argument('<id>').description('Metrics of a model on the random controls of a window').option('--from <date>').option('--to <date>')).action((id: string, o) =>
+    withIntelligence(o, (svc) => svc.evaluate(cliActor(o), id, { from: o.from, to: o.to })),
+  );
+  onDb(
+    cmd
+      .command('promote')
+      .argument('<id>')
+      .description('Propose a model as champion (or challenger); a second person approves it with `model approve`')
+      .addOption(new Option('--role <role>', 'the role to take').choices(['champion', 'challenger']).default('champion'))
+      .option('--note <text>'),
+  ).action((id: string, o) => withIntelligence(o, (svc) => svc.propose(cliActor(o), id, o.role, o.note)));
+  onDb(cmd.command('approve').argument('<id>').description('Approve a proposed promotion (four eyes: not who proposed or trained it)').option('--note <text>')).action((id: string, o) =>
+    withIntelligence(o, (svc) => svc.approve(cliActor(o), id, o.note)),
+  );
+  onDb(cmd.command('reject').argument('<id>').requiredOption('--note <text>', 'why')).action((id: string, o) => withIntelligence(o, (svc) => svc.reject(cliActor(o), id, o.note)));
+  onDb(cmd.command('drift').description('Precision on recent controls and population stability of key features').option('--days <n>', 'recent window', '30').option('--id <model>', 'a model other than the champion')).action((o) =>
+    withIntelligence(o, (svc) => svc.drift(cliActor(o), { country: o.country, days: num('--days', o.days, true, 1, 365), id: o.id })),
+  );
+  const valuation = cmd.command('valuation').description('The valuation database: reference unit prices per HS subheading × origin × unit');
+  onDb(valuation.command('refresh').description('Recompute the reference prices from the accepted history').option('--days <n>', 'history window', '365')).action((o) =>
+    withIntelligence(o, (svc) => svc.refreshValuation(cliActor(o), { country: o.country, days: num('--days', o.days, true, 7, 1100) })),
+  );
+  onDb(valuation.command('show').argument('<hs6>')).action((hs6: string, o) => withIntelligence(o, (svc) => svc.referencePrices(cliActor(o), hs6, o.country)));
 
   return cmd;
 }

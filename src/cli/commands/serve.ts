@@ -45,13 +45,13 @@ export function serveCommand(): Command {
       const ref = getReferenceData();
       const clock = systemClock;
       const deps = { database, db: database.db, ref, clock, config };
-      const { app, intake, risk } = await buildApp(deps, { logger });
+      const { app, intake, risk, intelligence } = await buildApp(deps, { logger });
 
       if (o.demo) {
         const accounts = await ensureDemoUsers(deps);
         if (await isEmpty(database.db)) {
           process.stderr.write(`demo: first start: seeding a simulated region into ${database.location} …\n`);
-          await seedDemoRegion({ db: database.db, ref, clock, intake, risk }, DEMO_DEFAULTS);
+          await seedDemoRegion({ db: database.db, ref, clock, intake, risk, intelligence }, DEMO_DEFAULTS);
         }
         printDemoAccounts(accounts);
       }

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.ts';
 import { ForbiddenError, ValidationError, type FieldError } from '../../core/errors.ts';
 import { contentHash } from '../../core/hash.ts';
@@ -65,8 +65,11 @@ export interface AssessorDecision {
 /** Decides the assessment of one declaration version. The risk engine plugs in here. */
 export interface Assessor {
   assess(tx: Tx, items: { id: string; version: number; declaration: Declaration }[]): Promise<AssessorDecision[]>;
-  /** after the assessments are stored (same transaction), with their ids: e.g. open controls */
-  recorded?(tx: Tx, rows: { assessmentId: string; declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal): Promise<void>;
+  /**
+   * after the assessments are stored (same transaction), with their ids: e.g. open controls. The
+   * audit entries it returns are appended after the declarations' own, in the same append.
+   */
+  recorded?(tx: Tx, rows: { assessmentId: string; declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal): Promise<void | AuditEntryInput[]>;
   /** after manifests and their consignments are stored (same transaction): pre-arrival targeting */
   assessManifests?(tx: Tx, items: { id: string; version: number; manifest: Manifest }[], actor: Principal): Promise<void>;
 }
@@ -238,44 +241,40 @@ export class IntakeService {
         await tx.update(schema.declarations).set(set).where(eq(schema.declarations.id, id));
       } else newRows.push(row);
     }
-    await repo.insertChunked(tx, schema.declarations, newRows);
     if (existingIds.size) await tx.delete(schema.declarationItems).where(inArray(schema.declarationItems.declarationId, [...existingIds]));
-    await repo.insertChunked(
-      tx,
-      schema.declarationItems,
-      [...finalById].flatMap(([id, x]) => itemRows(id, x.p.value)),
-    );
-    await repo.insertChunked(
-      tx,
-      schema.declarationVersions,
-      changed.map((x) => ({
-        id: uuidv7(now.getTime()),
-        declarationId: x.id,
-        version: x.version,
-        contentHash: x.p.hash,
-        payload: x.p.value,
-        receivedAt: now,
-        source,
-      })),
-    );
     const assessmentIds = changed.map(() => uuidv7(now.getTime()));
-    await repo.insertChunked(
-      tx,
-      schema.assessments,
-      changed.map((x, i) => ({
-        id: assessmentIds[i],
-        country: x.p.value.country,
-        declarationId: x.id,
-        declarationVersion: x.version,
-        channel: decisions[i].channel,
-        riskLevel: decisions[i].riskLevel,
-        score: decisions[i].score,
-        reasons: decisions[i].reasons,
-        engine: decisions[i].engine,
-        inputs: decisions[i].inputs,
-        decidedAt: now,
-      })),
-    );
+    await insertAll(tx, [
+      [schema.declarations, newRows],
+      [schema.declarationItems, [...finalById].flatMap(([id, x]) => itemRows(id, x.p.value))],
+      [
+        schema.declarationVersions,
+        changed.map((x) => ({
+          id: uuidv7(now.getTime()),
+          declarationId: x.id,
+          version: x.version,
+          contentHash: x.p.hash,
+          payload: x.p.value,
+          receivedAt: now,
+          source,
+        })),
+      ],
+      [
+        schema.assessments,
+        changed.map((x, i) => ({
+          id: assessmentIds[i],
+          country: x.p.value.country,
+          declarationId: x.id,
+          declarationVersion: x.version,
+          channel: decisions[i].channel,
+          riskLevel: decisions[i].riskLevel,
+          score: decisions[i].score,
+          reasons: decisions[i].reasons,
+          engine: decisions[i].engine,
+          inputs: decisions[i].inputs,
+          decidedAt: now,
+        })),
+      ],
+    ]);
     const audit: AuditEntryInput[] = changed.map((x, i) => ({
       actor,
       country: x.p.value.country,
@@ -285,13 +284,16 @@ export class IntakeService {
       before: x.before ?? null,
       after: { reference: x.p.value.reference, version: x.version, contentHash: x.p.hash, source, channel: decisions[i].channel, engine: decisions[i].engine },
     }));
-    await appendAudit(tx, audit, this.deps.clock);
-    if (this.assessor.recorded && changed.length)
-      await this.assessor.recorded(
+    if (this.assessor.recorded && changed.length) {
+      const more = await this.assessor.recorded(
         tx,
         changed.map((x, i) => ({ assessmentId: assessmentIds[i], declarationId: x.id, version: x.version, declaration: x.p.value, decision: decisions[i] })),
         actor,
       );
+      if (more) audit.push(...more);
+    }
+    // one append to the hash chain for the whole batch (declarations, then what the assessor did)
+    await appendAudit(tx, audit, this.deps.clock);
 
     // assessments of unchanged ones: the latest stored (or the one just made in this batch)
     const decidedNow = new Map<string, AssessorDecision>();
@@ -450,6 +452,22 @@ export function itemRows(id: string, d: Declaration) {
     currency: i.currency,
     dutyRate: i.dutyRate ?? null,
   }));
+}
+
+/**
+ * Inserts into several tables: one statement (sibling data-modifying CTEs; foreign keys are
+ * checked at its end) when the rows fit in PostgreSQL's bind-parameter limit, else chunked per
+ * table in order.
+ */
+async function insertAll(tx: Tx, writes: [any, Record<string, unknown>[]][]): Promise<void> {
+  const present = writes.filter(([, rows]) => rows.length > 0);
+  const params = present.reduce((n, [, rows]) => n + rows.length * Object.keys(rows[0]).length, 0);
+  if (present.length > 1 && params <= 30_000) {
+    const parts = present.map(([table, rows], i) => sql`${sql.raw(`w${i}`)} as (${tx.insert(table).values(rows).getSQL()})`);
+    await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
+    return;
+  }
+  for (const [table, rows] of present) await repo.insertChunked(tx, table, rows);
 }
 
 function groupBy<T>(list: T[], key: (t: T) => string): Map<string, T[]> {

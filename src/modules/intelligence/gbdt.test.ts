@@ -73,6 +73,13 @@ describe('gbdt', () => {
     expect(JSON.stringify(trainGbdt(train, { ...params, seed: 8 }))).not.toBe(m1);
   });
 
+  it('gives the same model on one thread and on two (main thread + worker over shared memory)', () => {
+    const params = { rounds: 15, maxLeaves: 31, colsample: 0.75, colsampleByNode: 0.8, seed: 3 };
+    const one = JSON.stringify(trainGbdt(train, params, { threads: 1 }));
+    const two = JSON.stringify(trainGbdt(train, params, { threads: 2 }));
+    expect(two).toBe(one);
+  });
+
   it('serialises to JSON and loads back with identical predictions', () => {
     const model = trainGbdt(train, { rounds: 30, maxLeaves: 31 });
     const loaded = GbdtModel.fromJSON(JSON.parse(JSON.stringify(model)));

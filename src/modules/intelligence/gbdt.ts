@@ -4,11 +4,22 @@
  * subsampling from a seeded PRNG, the histogram subtraction trick, LightGBM-style categorical
  * splits (categories ordered by gradient / (hessian + cat_smooth) within the node), and early
  * stopping on a validation set. Pure computation on typed arrays; no I/O.
+ *
+ * Speed: histograms hold (gradient, hessian) per bin (rows are counted from hessians, as
+ * LightGBM does); every feature's bins live in one global index space, stored column-wise (large
+ * nodes) and row-wise (small nodes); the smaller child is built from gradients gathered in node
+ * order and the larger one is the parent minus it; rows are partitioned in place. The features
+ * are split in two cost-balanced shards (shard.ts), one run on a worker thread over
+ * SharedArrayBuffers (hist-worker.ts); shards are combined in feature order, so the model is the
+ * same on one thread or two.
  */
+import { availableParallelism } from 'node:os';
 import { applyBins, binAt, fitBins, type BinInfo, type BinnedMatrix, type RawMatrix } from './binning.ts';
 import { auc, logloss } from './metrics.ts';
 import { GbdtModel, type GbdtModelJson, type TreeJson, MODEL_FORMAT, MODEL_VERSION } from './model.ts';
+import { ShardWorker } from './hist-worker.ts';
 import { Prng } from './prng.ts';
+import { HistShard, JOB, RES, SPLIT_PARAMS, type ShardData } from './shard.ts';
 
 export interface GbdtParams {
   /** boosting rounds (upper bound when early stopping) */
@@ -97,6 +108,12 @@ export interface TrainOptions {
   valid?: LabelledMatrix;
   /** called after every round */
   onRound?: (info: RoundInfo) => void;
+  /**
+   * threads for tree growing: 1, or 2 (the main thread and one worker, splitting the features).
+   * Default: 2 where the machine has two cores or more and the data is large enough to pay for
+   * the worker. The model does not depend on it.
+   */
+  threads?: number;
 }
 
 /** Checks parameters; throws an Error naming the parameter at fault. */
@@ -156,7 +173,8 @@ interface Leaf {
   G: number;
   H: number;
   C: number;
-  hist: Float64Array | null;
+  /** histogram slot in the shards, -1 = none */
+  slot: number;
   split: Split | null;
 }
 
@@ -184,18 +202,28 @@ export function trainGbdt(train: LabelledMatrix, params: Partial<GbdtParams> = {
   for (let i = 0; i < n; i++) if (y[i] !== 0 && y[i] !== 1) throw new Error(`label of row ${i} must be 0 or 1 (got ${y[i]})`);
   const info = fitBins(train.x, { maxBin: p.maxBin, maxCatBin: p.maxCatBin, minDataPerCategory: p.minDataPerCategory });
   const data = applyBins(train.x, info);
+
+  const threads = opts.threads ?? (availableParallelism() > 1 && n * data.nFeatures >= 200_000 ? 2 : 1);
+  const grower = new TreeGrower(data, p, threads);
+  try {
+    return boost(train, p, opts, info, data, grower);
+  } finally {
+    grower.close();
+  }
+}
+
+function boost(train: LabelledMatrix, p: GbdtParams, opts: TrainOptions, info: BinInfo[], data: BinnedMatrix, grower: TreeGrower): GbdtModel {
+  const n = data.nRows;
+  const y = Float64Array.from(train.y);
   const validBins = opts.valid ? applyBins(opts.valid.x, info) : undefined;
   const validY = opts.valid ? Float64Array.from(opts.valid.y) : undefined;
-
-  const grower = new TreeGrower(data, p);
   let pos = 0;
   for (let i = 0; i < n; i++) pos += y[i];
   const prior = Math.min(1 - 1e-6, Math.max(1e-6, pos / n));
   const baseScore = Math.log(prior / (1 - prior));
   const margin = new Float64Array(n).fill(baseScore);
   const validMargin = validBins ? new Float64Array(validBins.nRows).fill(baseScore) : undefined;
-  const grad = new Float64Array(n);
-  const hess = new Float64Array(n);
+  const gh = grower.gh;
   const prng = new Prng(p.seed);
   const trees: BinTree[] = [];
   const inBag = new Uint8Array(n);
@@ -207,8 +235,8 @@ export function trainGbdt(train: LabelledMatrix, params: Partial<GbdtParams> = {
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const pr = sigmoid(margin[i]);
-      grad[i] = pr - y[i];
-      hess[i] = Math.max(pr * (1 - pr), 1e-16);
+      gh[2 * i] = pr - y[i];
+      gh[2 * i + 1] = Math.max(pr * (1 - pr), 1e-16);
       loss -= y[i] ? Math.log(Math.max(pr, 1e-15)) : Math.log(Math.max(1 - pr, 1e-15));
     }
     // rows for this tree
@@ -226,7 +254,7 @@ export function trainGbdt(train: LabelledMatrix, params: Partial<GbdtParams> = {
       rows = grower.allRows;
     }
     const feats = sampleFeatures(data.nFeatures, p.colsample, prng);
-    const tree = grower.grow(grad, hess, rows, feats, prng);
+    const tree = grower.grow(rows, feats, prng);
     trees.push(tree);
     // update margins: in-bag rows from the partition, others by walking the tree
     grower.addLeafValues(tree, margin);
@@ -330,67 +358,203 @@ function toRawTree(t: BinTree, info: BinInfo[]): TreeJson {
   return out;
 }
 
+/** Typed arrays on a SharedArrayBuffer when a worker will read them. */
+function alloc<T>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
+  const bytes = Math.max(8, length * ctor.BYTES_PER_ELEMENT);
+  return new ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+}
+
+/**
+ * Contiguous feature ranges of about equal cost, one per thread. A feature costs its share of
+ * histogram building (rows, the same for every feature) plus scanning and subtracting its bins.
+ */
+function featureShards(nBins: Int32Array, k: number): number[] {
+  const nf = nBins.length;
+  const cost = (f: number) => 600 + nBins[f];
+  let total = 0;
+  for (let f = 0; f < nf; f++) total += cost(f);
+  const cuts = [0];
+  let acc = 0;
+  for (let f = 0; f < nf && cuts.length < k; f++) {
+    acc += cost(f);
+    if (acc >= (total * cuts.length) / k && f + 1 < nf) cuts.push(f + 1);
+  }
+  cuts.push(nf);
+  return cuts;
+}
+
 /** Grows one tree at a time on a binned matrix; buffers are allocated once and reused. */
 class TreeGrower {
   readonly allRows: Uint32Array;
+  /** gradient / hessian interleaved per row (written by the trainer before each tree) */
+  readonly gh: Float64Array;
   private readonly n: number;
   private readonly nf: number;
   private readonly nBins: Int32Array;
-  private readonly isCat: Uint8Array;
   private readonly offset: Int32Array;
-  private readonly totalBins: number;
+  private readonly cbin: Uint16Array;
   private readonly idx: Uint32Array;
   private readonly tmp: Uint32Array;
-  private readonly og: Float64Array;
-  private readonly oh: Float64Array;
-  private readonly pool: Float64Array[] = [];
+  private readonly job: Float64Array;
+  private readonly featOn: Uint8Array;
+  private readonly res: Float64Array;
+  private readonly resMask: Uint8Array;
+  private readonly maxBins: number;
+  private readonly nShards: number;
+  /** shards run on this thread (all of them without a worker) */
+  private readonly local: HistShard[] = [];
+  private worker: ShardWorker | null = null;
+  private readonly freeSlots: number[] = [];
+  private readonly treeOn: Uint8Array;
   private feats: Int32Array = new Int32Array(0);
   private leaves: Leaf[] = [];
-  private grad!: Float64Array;
-  private hess!: Float64Array;
   private prng!: Prng;
-  // scratch for categorical splits
-  private readonly catIdx: Int32Array;
-  private readonly catRatio: Float64Array;
   private readonly nodeFeats: Int32Array;
 
   constructor(
     private readonly data: BinnedMatrix,
     private readonly p: GbdtParams,
+    threads: number,
   ) {
-    this.n = data.nRows;
-    this.nf = data.nFeatures;
+    const n = (this.n = data.nRows);
+    const nf = (this.nf = data.nFeatures);
     this.nBins = Int32Array.from(data.info.map((i) => i.nBins));
-    this.isCat = Uint8Array.from(data.info.map((i) => (i.kind === 'categorical' ? 1 : 0)));
-    this.offset = new Int32Array(this.nf + 1);
-    for (let f = 0; f < this.nf; f++) this.offset[f + 1] = this.offset[f] + this.nBins[f];
-    this.totalBins = this.offset[this.nf];
-    this.allRows = new Uint32Array(this.n);
-    for (let i = 0; i < this.n; i++) this.allRows[i] = i;
-    this.idx = new Uint32Array(this.n);
-    this.tmp = new Uint32Array(this.n);
-    this.og = new Float64Array(this.n);
-    this.oh = new Float64Array(this.n);
-    this.nodeFeats = new Int32Array(this.nf);
+    const isCat = Uint8Array.from(data.info.map((i) => (i.kind === 'categorical' ? 1 : 0)));
+    this.offset = new Int32Array(nf + 1);
+    for (let f = 0; f < nf; f++) this.offset[f + 1] = this.offset[f] + this.nBins[f];
     let maxBins = 0;
-    for (let f = 0; f < this.nf; f++) maxBins = Math.max(maxBins, this.nBins[f]);
-    this.catIdx = new Int32Array(maxBins);
-    this.catRatio = new Float64Array(maxBins);
+    for (let f = 0; f < nf; f++) maxBins = Math.max(maxBins, this.nBins[f]);
+    this.maxBins = maxBins;
+    // global bins fit in 16 bits unless very many categories are kept
+    if (this.offset[nf] > 65536) threads = 1;
+    const cuts = featureShards(this.nBins, threads > 1 && nf > 1 ? 2 : 1);
+    this.nShards = cuts.length - 1;
+    const shared = this.nShards > 1;
+    const wideBins = this.offset[nf] > 65536;
+    const cbin = wideBins ? new Uint32Array(n * nf) : alloc(Uint16Array, n * nf, shared);
+    const rbin = wideBins ? new Uint32Array(n * nf) : alloc(Uint16Array, n * nf, shared);
+    for (let f = 0; f < nf; f++) {
+      const o = this.offset[f];
+      for (let r = 0; r < n; r++) {
+        const g = o + binAt(data, f, r);
+        cbin[f * n + r] = g;
+        rbin[r * nf + f] = g;
+      }
+    }
+    this.cbin = cbin as Uint16Array;
+    this.allRows = new Uint32Array(n);
+    for (let i = 0; i < n; i++) this.allRows[i] = i;
+    this.idx = alloc(Uint32Array, n, shared);
+    this.tmp = new Uint32Array(n);
+    this.gh = alloc(Float64Array, 2 * n, shared);
+    this.job = alloc(Float64Array, JOB.size, shared);
+    this.featOn = alloc(Uint8Array, 2 * nf, shared);
+    this.res = alloc(Float64Array, this.nShards * 2 * RES.size, shared);
+    this.resMask = alloc(Uint8Array, this.nShards * 2 * maxBins, shared);
+    this.treeOn = new Uint8Array(nf);
+    this.nodeFeats = new Int32Array(nf);
+    const params = Float64Array.from(SPLIT_PARAMS.map((k) => p[k]));
+    const rowWiseBelow = Math.max(256, Math.floor(n / 16));
+    const shardData = (s: number): ShardData => ({
+      shard: s,
+      n,
+      nf,
+      f0: cuts[s],
+      f1: cuts[s + 1],
+      nBins: this.nBins,
+      isCat,
+      offset: this.offset,
+      cbin: cbin as Uint16Array,
+      rbin: rbin as Uint16Array,
+      gh: this.gh,
+      idx: this.idx,
+      job: this.job,
+      featOn: this.featOn,
+      res: this.res,
+      resMask: this.resMask,
+      maxBins,
+      params,
+      rowWiseBelow,
+    });
+    this.local.push(new HistShard(shardData(0)));
+    if (this.nShards > 1) {
+      this.worker = ShardWorker.start(shardData(1));
+      if (!this.worker) this.local.push(new HistShard(shardData(1)));
+    }
   }
 
-  private takeHist(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.totalBins * 3);
+  /** Stops the worker thread, if any. */
+  close() {
+    this.worker?.stop();
+    this.worker = null;
   }
 
-  private releaseHist(h: Float64Array | null) {
-    if (h) this.pool.push(h);
+  private runJob() {
+    this.worker?.post();
+    for (const s of this.local) s.run();
+    this.worker?.wait();
   }
 
-  grow(grad: Float64Array, hess: Float64Array, rows: Uint32Array, feats: Int32Array, prng: Prng): BinTree {
-    this.grad = grad;
-    this.hess = hess;
+  /** The best split of child c (0 = A, 1 = B) over all shards, in feature order. */
+  private bestSplit(c: number): Split | null {
+    const { res, resMask, maxBins } = this;
+    let bs = -1;
+    let bg = 0;
+    for (let s = 0; s < this.nShards; s++) {
+      const r = (s * 2 + c) * RES.size;
+      if (res[r + RES.feature] >= 0 && res[r + RES.gain] > bg) {
+        bg = res[r + RES.gain];
+        bs = s;
+      }
+    }
+    if (bs < 0) return null;
+    const r = (bs * 2 + c) * RES.size;
+    const f = res[r + RES.feature];
+    const mb = (bs * 2 + c) * maxBins;
+    return {
+      gain: res[r + RES.gain],
+      feature: f,
+      mask: resMask.slice(mb, mb + this.nBins[f]),
+      threshold: res[r + RES.threshold],
+      GL: res[r + RES.GL],
+      HL: res[r + RES.HL],
+      CL: res[r + RES.CL],
+    };
+  }
+
+  /** Marks the features child c may split on (per-node column sampling draws here). */
+  private nodeFeatures(c: number) {
+    const { featOn, nf } = this;
+    if (this.p.colsampleByNode >= 1) {
+      featOn.set(this.treeOn, c * nf);
+      return;
+    }
+    const feats = this.feats;
+    const k = Math.max(1, Math.round(feats.length * this.p.colsampleByNode));
+    const nfs = this.nodeFeats;
+    nfs.set(feats);
+    for (let i = 0; i < k; i++) {
+      const j = i + this.prng.int(feats.length - i);
+      const t = nfs[i];
+      nfs[i] = nfs[j];
+      nfs[j] = t;
+    }
+    featOn.fill(0, c * nf, (c + 1) * nf);
+    for (let i = 0; i < k; i++) featOn[c * nf + nfs[i]] = 1;
+  }
+
+  private takeSlot(): number {
+    return this.freeSlots.pop()!;
+  }
+
+  grow(rows: Uint32Array, feats: Int32Array, prng: Prng): BinTree {
+    const gh = this.gh;
     this.feats = feats;
     this.prng = prng;
+    this.treeOn.fill(0);
+    for (let i = 0; i < feats.length; i++) this.treeOn[feats[i]] = 1;
+    this.freeSlots.length = 0;
+    for (let s = this.p.maxLeaves + 1; s >= 0; s--) this.freeSlots.push(s);
     const m = rows.length;
     this.idx.set(rows);
     const tree: BinTree = { feature: [], threshold: [], mask: [], left: [], right: [], value: [], cover: [], gain: [] };
@@ -398,15 +562,31 @@ class TreeGrower {
     let G = 0;
     let H = 0;
     for (let i = 0; i < m; i++) {
-      G += grad[rows[i]];
-      H += hess[rows[i]];
+      G += gh[2 * rows[i]];
+      H += gh[2 * rows[i] + 1];
     }
-    const rootLeaf: Leaf = { node: root, start: 0, end: m, depth: 0, G, H, C: m, hist: null, split: null };
+    const rootLeaf: Leaf = { node: root, start: 0, end: m, depth: 0, G, H, C: m, slot: -1, split: null };
     this.leaves = [rootLeaf];
     if (this.canSplit(rootLeaf)) {
-      rootLeaf.hist = this.takeHist();
-      this.buildHist(rootLeaf.hist, 0, m);
-      rootLeaf.split = this.findSplit(rootLeaf);
+      rootLeaf.slot = this.takeSlot();
+      this.nodeFeatures(0);
+      const j = this.job;
+      j.fill(0);
+      j[JOB.op] = 0;
+      j[JOB.aStart] = 0;
+      j[JOB.aEnd] = m;
+      j[JOB.aSlot] = rootLeaf.slot;
+      j[JOB.aFind] = 1;
+      j[JOB.aG] = G;
+      j[JOB.aH] = H;
+      j[JOB.aC] = m;
+      j[JOB.bSlot] = -1;
+      this.runJob();
+      rootLeaf.split = this.bestSplit(0);
+      if (!rootLeaf.split) {
+        this.freeSlots.push(rootLeaf.slot);
+        rootLeaf.slot = -1;
+      }
     }
     let nLeaves = 1;
     while (nLeaves < this.p.maxLeaves) {
@@ -427,8 +607,6 @@ class TreeGrower {
       nLeaves++;
     }
     for (const leaf of this.leaves) {
-      this.releaseHist(leaf.hist);
-      leaf.hist = null;
       tree.value[leaf.node] = (-leaf.G / (leaf.H + this.p.lambda)) * this.p.learningRate;
       tree.cover[leaf.node] = leaf.C;
     }
@@ -459,240 +637,6 @@ class TreeGrower {
     return l.C >= 2 * this.p.minDataInLeaf && l.H >= 2 * this.p.minChildWeight && (this.p.maxDepth === 0 || l.depth < this.p.maxDepth);
   }
 
-  private buildHist(hist: Float64Array, start: number, end: number) {
-    const { idx, og, oh, grad, hess, data, offset, feats } = this;
-    const n = this.n;
-    const bins = data.bins;
-    const m = end - start;
-    for (let fi = 0; fi < feats.length; fi++) {
-      const f = feats[fi];
-      hist.fill(0, offset[f] * 3, offset[f + 1] * 3);
-    }
-    for (let i = 0; i < m; i++) {
-      const r = idx[start + i];
-      og[i] = grad[r];
-      oh[i] = hess[r];
-    }
-    const wideSlot = data.wideSlot;
-    for (let fi = 0; fi < feats.length; fi++) {
-      const f = feats[fi];
-      const o = offset[f] * 3;
-      const w = wideSlot[f];
-      if (w < 0) {
-        const base = f * n;
-        for (let i = 0; i < m; i++) {
-          const k = o + bins[base + idx[start + i]] * 3;
-          hist[k] += og[i];
-          hist[k + 1] += oh[i];
-          hist[k + 2] += 1;
-        }
-      } else {
-        const wide = data.wide;
-        const base = w * n;
-        for (let i = 0; i < m; i++) {
-          const k = o + wide[base + idx[start + i]] * 3;
-          hist[k] += og[i];
-          hist[k + 1] += oh[i];
-          hist[k + 2] += 1;
-        }
-      }
-    }
-  }
-
-  private subtractHist(parent: Float64Array, child: Float64Array) {
-    const { offset, feats } = this;
-    for (let fi = 0; fi < feats.length; fi++) {
-      const f = feats[fi];
-      for (let k = offset[f] * 3, e = offset[f + 1] * 3; k < e; k++) parent[k] -= child[k];
-    }
-  }
-
-  private findSplit(leaf: Leaf): Split | null {
-    const hist = leaf.hist!;
-    let best: Split | null = null;
-    let feats = this.feats;
-    if (this.p.colsampleByNode < 1) {
-      const k = Math.max(1, Math.round(feats.length * this.p.colsampleByNode));
-      const nf = this.nodeFeats;
-      nf.set(feats);
-      for (let i = 0; i < k; i++) {
-        const j = i + this.prng.int(feats.length - i);
-        const t = nf[i];
-        nf[i] = nf[j];
-        nf[j] = t;
-      }
-      feats = nf.subarray(0, k);
-    }
-    for (let fi = 0; fi < feats.length; fi++) {
-      const f = feats[fi];
-      const s = this.isCat[f] ? this.catSplit(hist, f, leaf) : this.numSplit(hist, f, leaf);
-      if (s && (!best || s.gain > best.gain || (s.gain === best.gain && s.feature < best.feature))) best = s;
-    }
-    return best;
-  }
-
-  private numSplit(h: Float64Array, f: number, leaf: Leaf): Split | null {
-    const { lambda, minDataInLeaf: minData, minChildWeight: minH } = this.p;
-    const o = this.offset[f] * 3;
-    const nb = this.nBins[f];
-    const { G, H, C } = leaf;
-    const parent = (G * G) / (H + lambda);
-    const gm = h[o];
-    const hm = h[o + 1];
-    const cm = h[o + 2];
-    let GL = 0;
-    let HL = 0;
-    let CL = 0;
-    let bestGain = 0;
-    let bestT = -1;
-    let bestDef = 0;
-    let bGL = 0;
-    let bHL = 0;
-    let bCL = 0;
-    for (let t = 1; t <= nb - 2; t++) {
-      const k = o + t * 3;
-      GL += h[k];
-      HL += h[k + 1];
-      CL += h[k + 2];
-      if (h[k + 2] === 0) continue;
-      // missing goes right
-      if (CL >= minData && HL >= minH) {
-        const CR = C - CL;
-        const HR = H - HL;
-        if (CR >= minData && HR >= minH) {
-          const GR = G - GL;
-          const gain = (GL * GL) / (HL + lambda) + (GR * GR) / (HR + lambda) - parent;
-          if (gain > bestGain) {
-            bestGain = gain;
-            bestT = t;
-            bestDef = 0;
-            bGL = GL;
-            bHL = HL;
-            bCL = CL;
-          }
-        }
-      }
-      if (cm > 0) {
-        const gl = GL + gm;
-        const hl = HL + hm;
-        const cl = CL + cm;
-        if (cl >= minData && hl >= minH) {
-          const CR = C - cl;
-          const HR = H - hl;
-          if (CR >= minData && HR >= minH) {
-            const GR = G - gl;
-            const gain = (gl * gl) / (hl + lambda) + (GR * GR) / (HR + lambda) - parent;
-            if (gain > bestGain) {
-              bestGain = gain;
-              bestT = t;
-              bestDef = 1;
-              bGL = gl;
-              bHL = hl;
-              bCL = cl;
-            }
-          }
-        }
-      }
-    }
-    if (bestT < 0) return null;
-    const mask = new Uint8Array(nb);
-    for (let b = 1; b <= bestT; b++) mask[b] = 1;
-    // no missing values here in training: send missing to the heavier side
-    mask[0] = cm > 0 ? bestDef : bCL >= C - bCL ? 1 : 0;
-    return { gain: bestGain, feature: f, mask, threshold: bestT, GL: bGL, HL: bHL, CL: bCL };
-  }
-
-  private catSplit(h: Float64Array, f: number, leaf: Leaf): Split | null {
-    const { lambda, minDataInLeaf: minData, minChildWeight: minH, catSmooth, catL2, maxCatThreshold, minDataPerGroup, maxCatToOnehot } = this.p;
-    const o = this.offset[f] * 3;
-    const nb = this.nBins[f];
-    const { G, H, C } = leaf;
-    let bestGain = 0;
-    let bestCount = 0;
-    let bestDir = 1;
-    let bGL = 0;
-    let bHL = 0;
-    let bCL = 0;
-    const idx = this.catIdx;
-    if (nb <= maxCatToOnehot + 1) {
-      const parent = (G * G) / (H + lambda);
-      let bestBin = -1;
-      for (let b = 0; b < nb; b++) {
-        const k = o + b * 3;
-        const GL = h[k];
-        const HL = h[k + 1];
-        const CL = h[k + 2];
-        if (CL < minData || HL < minH || C - CL < minData || H - HL < minH) continue;
-        const GR = G - GL;
-        const gain = (GL * GL) / (HL + lambda) + (GR * GR) / (H - HL + lambda) - parent;
-        if (gain > bestGain) {
-          bestGain = gain;
-          bestBin = b;
-          bGL = GL;
-          bHL = HL;
-          bCL = CL;
-        }
-      }
-      if (bestBin < 0) return null;
-      const mask = new Uint8Array(nb);
-      mask[bestBin] = 1;
-      return { gain: bestGain, feature: f, mask, threshold: -1, GL: bGL, HL: bHL, CL: bCL };
-    }
-    // LightGBM-style: keep categories with enough rows in this node, order by smoothed gradient ratio
-    const l2 = lambda + catL2;
-    const parent = (G * G) / (H + l2);
-    let used = 0;
-    const ratio = this.catRatio;
-    for (let b = 0; b < nb; b++) {
-      const k = o + b * 3;
-      if (h[k + 2] >= catSmooth && h[k + 2] > 0) {
-        idx[used++] = b;
-        ratio[b] = h[k] / (h[k + 1] + catSmooth);
-      }
-    }
-    if (used < 2) return null;
-    const sorted = Array.from(idx.subarray(0, used)).sort((a, b) => ratio[a] - ratio[b] || a - b);
-    const maxNum = Math.min(maxCatThreshold, (used + 1) >> 1);
-    const maxT = Math.max(Math.min(maxNum, used) - 1, 0);
-    for (const dir of [1, -1]) {
-      let GL = 0;
-      let HL = 0;
-      let CL = 0;
-      let group = 0;
-      let pos = dir === 1 ? 0 : used - 1;
-      for (let i = 0; i <= maxT; i++) {
-        const b = sorted[pos];
-        pos += dir;
-        const k = o + b * 3;
-        GL += h[k];
-        HL += h[k + 1];
-        CL += h[k + 2];
-        group += h[k + 2];
-        if (CL < minData || HL < minH) continue;
-        const CR = C - CL;
-        if (CR < minData || CR < minDataPerGroup) break;
-        const HR = H - HL;
-        if (HR < minH) break;
-        if (group < minDataPerGroup) continue;
-        group = 0;
-        const GR = G - GL;
-        const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parent;
-        if (gain > bestGain) {
-          bestGain = gain;
-          bestCount = i + 1;
-          bestDir = dir;
-          bGL = GL;
-          bHL = HL;
-          bCL = CL;
-        }
-      }
-    }
-    if (bestCount === 0) return null;
-    const mask = new Uint8Array(nb);
-    for (let i = 0; i < bestCount; i++) mask[bestDir === 1 ? sorted[i] : sorted[used - 1 - i]] = 1;
-    return { gain: bestGain, feature: f, mask, threshold: -1, GL: bGL, HL: bHL, CL: bCL };
-  }
-
   private applySplit(tree: BinTree, leaf: Leaf): [Leaf, Leaf] {
     const s = leaf.split!;
     const node = leaf.node;
@@ -707,51 +651,64 @@ class TreeGrower {
     tree.right[node] = rn;
     // stable partition of the leaf's rows
     const { idx, tmp } = this;
-    const ws = this.data.wideSlot[s.feature];
-    const col = ws < 0 ? this.data.bins : this.data.wide;
-    const base = (ws < 0 ? s.feature : ws) * this.n;
+    const col = this.cbin;
+    const base = s.feature * this.n;
+    const o = this.offset[s.feature];
     const mask = s.mask;
     let w = leaf.start;
     let t = 0;
     for (let i = leaf.start; i < leaf.end; i++) {
       const r = idx[i];
-      if (mask[col[base + r]]) idx[w++] = r;
+      if (mask[col[base + r] - o]) idx[w++] = r;
       else tmp[t++] = r;
     }
     idx.set(tmp.subarray(0, t), w);
     const mid = w;
-    const l: Leaf = { node: ln, start: leaf.start, end: mid, depth: leaf.depth + 1, G: s.GL, H: s.HL, C: mid - leaf.start, hist: null, split: null };
-    const r: Leaf = { node: rn, start: mid, end: leaf.end, depth: leaf.depth + 1, G: leaf.G - s.GL, H: leaf.H - s.HL, C: leaf.end - mid, hist: null, split: null };
+    const l: Leaf = { node: ln, start: leaf.start, end: mid, depth: leaf.depth + 1, G: s.GL, H: s.HL, C: mid - leaf.start, slot: -1, split: null };
+    const r: Leaf = { node: rn, start: mid, end: leaf.end, depth: leaf.depth + 1, G: leaf.G - s.GL, H: leaf.H - s.HL, C: leaf.end - mid, slot: -1, split: null };
     const small = l.C <= r.C ? l : r;
     const large = small === l ? r : l;
     const splitSmall = this.canSplit(small);
     const splitLarge = this.canSplit(large);
-    const parentHist = leaf.hist;
-    leaf.hist = null;
-    if (splitLarge && parentHist) {
-      const sh = this.takeHist();
-      this.buildHist(sh, small.start, small.end);
-      this.subtractHist(parentHist, sh);
-      large.hist = parentHist;
-      if (splitSmall) small.hist = sh;
-      else this.releaseHist(sh);
+    const parentSlot = leaf.slot;
+    leaf.slot = -1;
+    const j = this.job;
+    j[JOB.op] = 1;
+    j[JOB.aStart] = small.start;
+    j[JOB.aEnd] = small.end;
+    j[JOB.aG] = small.G;
+    j[JOB.aH] = small.H;
+    j[JOB.aC] = small.C;
+    j[JOB.bStart] = large.start;
+    j[JOB.bEnd] = large.end;
+    j[JOB.bG] = large.G;
+    j[JOB.bH] = large.H;
+    j[JOB.bC] = large.C;
+    if (splitLarge && parentSlot >= 0) {
+      small.slot = this.takeSlot();
+      large.slot = parentSlot;
+      j[JOB.aSlot] = small.slot;
+      j[JOB.bSlot] = parentSlot;
+      j[JOB.bFromParent] = 1;
     } else {
-      this.releaseHist(parentHist);
-      if (splitSmall) {
-        small.hist = this.takeHist();
-        this.buildHist(small.hist, small.start, small.end);
-      }
-      if (splitLarge) {
-        large.hist = this.takeHist();
-        this.buildHist(large.hist, large.start, large.end);
-      }
+      if (parentSlot >= 0) this.freeSlots.push(parentSlot);
+      small.slot = splitSmall ? this.takeSlot() : -1;
+      large.slot = splitLarge ? this.takeSlot() : -1;
+      j[JOB.aSlot] = small.slot;
+      j[JOB.bSlot] = large.slot;
+      j[JOB.bFromParent] = 0;
     }
-    if (small.hist) small.split = this.findSplit(small);
-    if (large.hist) large.split = this.findSplit(large);
+    j[JOB.aFind] = splitSmall ? 1 : 0;
+    j[JOB.bFind] = splitLarge ? 1 : 0;
+    if (splitSmall) this.nodeFeatures(0);
+    if (splitLarge) this.nodeFeatures(1);
+    this.runJob();
+    if (splitSmall) small.split = this.bestSplit(0);
+    if (splitLarge) large.split = this.bestSplit(1);
     for (const c of [small, large]) {
-      if (!c.split) {
-        this.releaseHist(c.hist);
-        c.hist = null;
+      if (!c.split && c.slot >= 0) {
+        this.freeSlots.push(c.slot);
+        c.slot = -1;
       }
     }
     return [l, r];

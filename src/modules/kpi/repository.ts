@@ -156,3 +156,48 @@ export async function writeTargets(tx: Tx, value: StoredTargets, now: Date): Pro
     .values({ key: SETTINGS_KEY, value, updatedAt: now })
     .onConflictDoUpdate({ target: schema.settings.key, set: { value, updatedAt: now } });
 }
+
+/** One control with its recorded result, for the control indicators. */
+export interface ControlResultRow {
+  date: string;
+  office: string;
+  channel: string;
+  randomSelected: boolean;
+  hit: boolean;
+  seized: boolean;
+  revenueUsd: number;
+  /** hours from lodgement to the recorded result (release), or null */
+  releaseHours: number | null;
+}
+
+/**
+ * Controls with a recorded result of declarations lodged in the period (by local day of lodgement, as
+ * the overview counts declarations), with the extra
+ * revenue in USD and the hours from the declaration's lodgement to the result. `usd` converts a
+ * value in a currency column to USD (the risk module's indicative rates).
+ */
+export async function controlResults(tx: Tx, f: { country: string; office?: string; from: Date; to: Date }, timeZone: string, usd: SQL): Promise<ControlResultRow[]> {
+  const rows = await queryRows<Record<string, any>>(tx, sql`
+    select to_char((d.lodged_at at time zone ${timeZone})::date, 'YYYY-MM-DD') as date, c.office, c.channel, c.random_selected as random, r.hit, r.goods_seized as seized,
+      ${usd} as revenue,
+      extract(epoch from (r.recorded_at - d.lodged_at)) / 3600.0 as hours
+    from controls c join control_results r on r.control_id = c.id join declarations d on d.id = c.declaration_id
+    where c.country = ${f.country} ${f.office ? sql`and c.office = ${f.office}` : sql``}
+      and d.lodged_at >= ${f.from.toISOString()}::timestamptz and d.lodged_at < ${f.to.toISOString()}::timestamptz`);
+  return rows.map((x) => ({
+    date: String(x.date),
+    office: String(x.office),
+    channel: String(x.channel),
+    randomSelected: !!x.random,
+    hit: !!x.hit,
+    seized: !!x.seized,
+    revenueUsd: Number(x.revenue ?? 0),
+    releaseHours: x.hours === null || x.hours === undefined ? null : Number(x.hours),
+  }));
+}
+
+/** Controls still open (assigned or waiting) in the administration, or one office. */
+export async function openControls(tx: Tx, country: string, office?: string): Promise<number> {
+  const [r] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from controls c where c.country = ${country} ${office ? sql`and c.office = ${office}` : sql``} and c.status in ('assigned', 'unassigned')`);
+  return Number(r?.n ?? 0);
+}

@@ -106,6 +106,37 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
     async (req) => service.trader(countryOf(principalOf(req), req.query.country), req.params.tin, req.query),
   );
 
+  const agg = { controls: z.number(), hits: z.number(), hitRate: z.number().nullable(), seizures: z.number(), extraRevenueUsd: z.number() };
+  const randomView = z.object({ controls: z.number(), compliant: z.number(), complianceRate: z.number().nullable(), ci95: z.tuple([z.number(), z.number()]).nullable() });
+  app.get(
+    '/api/v1/kpi/controls',
+    {
+      preHandler: requireRole(...DASHBOARD_READERS),
+      schema: {
+        tags,
+        summary: 'Controls with a recorded result, of declarations lodged over a period (default the last 30 days): hit rate and extra revenue per day, channel and office; random-control compliance with its 95 % interval; hours from lodgement to release by channel',
+        querystring: z.object({ country: administration.optional(), office: z.string().optional(), ...period }),
+        response: {
+          200: z.object({
+            country: z.string(),
+            office: z.string().nullable(),
+            from: z.string(),
+            to: z.string(),
+            timeZone: z.string(),
+            open: z.number(),
+            totals: z.object(agg),
+            random: randomView,
+            days: z.array(z.object({ date: z.string(), ...agg })),
+            byChannel: z.array(z.object({ channel: z.string(), ...agg })),
+            byOffice: z.array(z.object({ office: z.string(), ...agg, random: randomView })),
+            release: z.array(z.object({ channel: z.string(), n: z.number(), medianHours: z.number().nullable(), p90Hours: z.number().nullable() })),
+          }),
+        },
+      },
+    },
+    async (req) => service.controls(countryOf(principalOf(req), req.query.country), req.query),
+  );
+
   app.get(
     '/api/v1/kpi/targets',
     {

@@ -7,6 +7,9 @@ import { appendAudit } from '../access/audit.ts';
 import type { Principal } from '../access/types.ts';
 import * as repo from './repository.ts';
 import { datesBetween, localDate, periodOf, type Period } from './time.ts';
+import { sql } from 'drizzle-orm';
+import { usdSql } from '../risk/reference.ts';
+import { wilson } from '../risk/effectiveness.ts';
 
 export interface KpiDeps {
   db: Db;
@@ -138,6 +141,70 @@ export class KpiService {
       allTime,
       days: datesBetween(p.from, p.to).map((date) => byDate.get(date) ?? { date, ...ZERO }),
       offices,
+    };
+  }
+
+  /**
+   * Controls with a result, of declarations lodged over a period, by local day of lodgement: hits, hit rate and extra
+   * revenue per day, per channel and per office; the compliance rate measured by random control
+   * (95 % Wilson interval), overall and per office; and the hours from lodgement to release (the
+   * recorded result) of controlled declarations by channel, when there are results.
+   */
+  async controls(country: string, q: { office?: string; from?: string; to?: string }) {
+    this.checkOffice(country, q.office);
+    const p = this.period(country, q, 30);
+    const [rows, open] = await Promise.all([
+      repo.controlResults(this.deps.db, { country, office: q.office, from: p.start, to: p.end }, p.timeZone, usdSql(sql`(r.extra_duties + r.extra_taxes)`, sql`r.currency`)),
+      repo.openControls(this.deps.db, country, q.office),
+    ]);
+    const round = (v: number) => Math.round(v * 100) / 100;
+    const agg = (list: repo.ControlResultRow[]) => {
+      const hits = list.filter((r) => r.hit).length;
+      return { controls: list.length, hits, hitRate: list.length ? hits / list.length : null, seizures: list.filter((r) => r.seized).length, extraRevenueUsd: round(list.reduce((s, r) => s + r.revenueUsd, 0)) };
+    };
+    const random = (list: repo.ControlResultRow[]) => {
+      const rs = list.filter((r) => r.randomSelected);
+      const ok = rs.filter((r) => !r.hit).length;
+      return { controls: rs.length, compliant: ok, complianceRate: rs.length ? ok / rs.length : null, ci95: rs.length ? wilson(ok, rs.length) : null };
+    };
+    const group = (key: (r: repo.ControlResultRow) => string) => {
+      const m = new Map<string, repo.ControlResultRow[]>();
+      for (const r of rows) {
+        const k = key(r);
+        const g = m.get(k);
+        if (g) g.push(r);
+        else m.set(k, [r]);
+      }
+      return m;
+    };
+    const byDay = group((r) => r.date);
+    const quantile = (sorted: number[], x: number) => {
+      if (!sorted.length) return null;
+      const i = (sorted.length - 1) * x;
+      const lo = Math.floor(i);
+      const hi = Math.ceil(i);
+      return round(sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo));
+    };
+    const release = [...group((r) => r.channel)]
+      .map(([channel, list]) => {
+        const hours = list.map((r) => r.releaseHours).filter((h): h is number => h !== null && h >= 0).sort((a, b) => a - b);
+        return { channel, n: hours.length, medianHours: quantile(hours, 0.5), p90Hours: quantile(hours, 0.9) };
+      })
+      .filter((r) => r.n > 0)
+      .sort((a, b) => a.channel.localeCompare(b.channel));
+    return {
+      country,
+      office: q.office ?? null,
+      from: p.from,
+      to: p.to,
+      timeZone: p.timeZone,
+      open,
+      totals: agg(rows),
+      random: random(rows),
+      days: datesBetween(p.from, p.to).map((date) => ({ date, ...agg(byDay.get(date) ?? []) })),
+      byChannel: [...group((r) => r.channel)].map(([channel, list]) => ({ channel, ...agg(list) })).sort((a, b) => a.channel.localeCompare(b.channel)),
+      byOffice: [...group((r) => r.office)].map(([office, list]) => ({ office, ...agg(list), random: random(list) })).sort((a, b) => b.controls - a.controls || a.office.localeCompare(b.office)),
+      release,
     };
   }
 }

@@ -19,6 +19,13 @@ export interface CompiledPredicate {
   (vars: CelVars): boolean;
   /** compiled to closures (true) or evaluated by cel-js (false) */
   compiled: boolean;
+  /**
+   * compiled only: the closure over a frame already holding the stage's variables in
+   * `STAGE_VARIABLES` order (slots past them are scratch for macros), so that a rule set fills
+   * one frame per record for all its criteria. Same result and errors as the predicate.
+   */
+  run?: (frame: unknown[]) => boolean;
+  frameSize?: number;
 }
 
 function celEq(a: unknown, b: unknown): boolean {
@@ -344,5 +351,17 @@ export function compilePredicate(expression: string, stage: Stage, opts: { force
       throw e;
     }
   };
-  return Object.assign(pred, { compiled: true });
+  const run = (frame: Frame): boolean => {
+    try {
+      return fn(frame) === true;
+    } catch (e) {
+      if (e instanceof Unsupported) {
+        const vars: CelVars = {};
+        for (let i = 0; i < names.length; i++) vars[names[i]] = frame[i] as object;
+        return celJs(vars);
+      }
+      throw e;
+    }
+  };
+  return Object.assign(pred, { compiled: true, run, frameSize: size });
 }

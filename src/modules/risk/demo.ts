@@ -18,7 +18,7 @@ export const FRAUD_PATTERN_CRITERIA: { name: string; reason: string; expression:
 const person = (country: string, name: string, role: Principal['role']): Principal => ({ kind: 'system', id: name, name, role, country });
 
 /** The demo account of that name when it exists (so the log names a real person), else a system stand-in. */
-async function demoPerson(db: Db, country: string, username: string, role: Principal['role']): Promise<Principal> {
+export async function demoPerson(db: Db, country: string, username: string, role: Principal['role']): Promise<Principal> {
   const [u] = await db.select().from(schema.users).where(eq(schema.users.username, username));
   return u ? { kind: 'user', id: u.id, name: u.username, role: u.role as Principal['role'], country: u.country } : person(country, username, role);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AssessmentReason, Channel, Declaration, RiskLevel } from '../declarations/schema.ts';
-import type { CelVars, Stage, TraderView } from './cel.ts';
+import { STAGE_VARIABLES, type CelVars, type Stage, type TraderView } from './cel.ts';
 import { compilePredicate, type CompiledPredicate } from './compile.ts';
 
 /**
@@ -39,6 +39,12 @@ export interface EvalOutcome {
   evaluated: number;
   errors: { versionId: string; message: string }[];
 }
+
+const STAGE_NAMES: Record<Stage, string[]> = {
+  declaration: Object.keys(STAGE_VARIABLES.declaration),
+  transit: Object.keys(STAGE_VARIABLES.transit),
+  manifest: Object.keys(STAGE_VARIABLES.manifest),
+};
 
 /** Which stage a declaration's criteria belong to. */
 export function stageOf(type: string): Stage {
@@ -82,25 +88,46 @@ export class RuleSet {
     this.compiledShare = total ? compiled / total : 1;
   }
 
+  private scoped = new Map<string, { list: CompiledCriterion[]; frameSize: number }>();
+
+  private scopedList(stage: Stage, office: string, type: string) {
+    const key = `${stage}|${office}|${type}`;
+    let s = this.scoped.get(key);
+    if (!s) {
+      const list: CompiledCriterion[] = [];
+      for (const k of [`${stage}|${office}|${type}`, `${stage}|${office}|*`, `${stage}|*|${type}`, `${stage}|*|*`]) {
+        const l = this.index.get(k);
+        if (l) for (const c of l) list.push(c);
+      }
+      let frameSize = 0;
+      for (const c of list) frameSize = Math.max(frameSize, c.predicate.frameSize ?? 0);
+      // the lists of the offices seen are kept (a few hundred offices at most)
+      this.scoped.set(key, (s = { list, frameSize }));
+    }
+    return s;
+  }
+
   /** criteria in scope for a record (prefiltered by stage, office and type) */
   candidates(stage: Stage, office: string, type: string): CompiledCriterion[] {
-    const out: CompiledCriterion[] = [];
-    for (const k of [`${stage}|${office}|${type}`, `${stage}|${office}|*`, `${stage}|*|${type}`, `${stage}|*|*`]) {
-      const l = this.index.get(k);
-      if (l) for (const c of l) out.push(c);
-    }
-    return out;
+    return this.scopedList(stage, office, type).list;
   }
 
   evaluate(stage: Stage, office: string, type: string, at: number, vars: CelVars): EvalOutcome {
     const hits: CompiledCriterion[] = [];
     const errors: EvalOutcome['errors'] = [];
     let evaluated = 0;
-    for (const c of this.candidates(stage, office, type)) {
+    const { list, frameSize } = this.scopedList(stage, office, type);
+    // one frame of the stage's variables for every compiled criterion of the record
+    const names = STAGE_NAMES[stage];
+    const frame: unknown[] = new Array(Math.max(frameSize, names.length));
+    for (let i = 0; i < names.length; i++) frame[i] = vars[names[i]];
+    for (let k = 0; k < list.length; k++) {
+      const c = list[k];
       if (at < c.validFrom || (c.validTo !== null && at >= c.validTo)) continue;
       evaluated++;
       try {
-        if (c.predicate(vars)) hits.push(c);
+        const run = c.predicate.run;
+        if (run ? run(frame) : c.predicate(vars)) hits.push(c);
       } catch (e) {
         errors.push({ versionId: c.versionId, message: (e as Error).message.split('\n')[0] });
       }
@@ -179,9 +206,22 @@ export interface MarkInput {
   reasons: string[];
 }
 
+/**
+ * A model score as a decision records it: the probability and model version, and from the
+ * intelligence module the top contributions in plain words, the challenger's score beside it
+ * (recorded, never deciding) and the exploration draw (a control sent where the model is unsure).
+ */
+export interface ModelInput {
+  version: string;
+  score: number;
+  explanation?: { feature: string; text: string; contribution: number }[];
+  challenger?: { version: string; score: number } | null;
+  explore?: { mode: string; draw: number; p: number; selected: boolean } | null;
+}
+
 export interface DecideInput {
   hits: { versionId: string; criterionId: string; name: string; reason: string; weight: number; forcedChannel: Channel | null }[];
-  model: { version: string; score: number } | null;
+  model: ModelInput | null;
   trader: TraderView;
   draw: number;
   randomRate: number;
@@ -222,7 +262,8 @@ export function decide(i: DecideInput): Decided {
   if (i.model) {
     const pts = i.model.score * i.config.modelWeight;
     score += pts;
-    if (pts >= 1) reasons.push({ code: 'model', text: `Model ${i.model.version} scores ${(i.model.score * 100).toFixed(0)}%`, weight: round2(pts) });
+    const why = i.model.explanation?.length ? `: ${i.model.explanation.slice(0, 3).map((e) => `${e.text} (${e.contribution > 0 ? '+' : ''}${e.contribution.toFixed(2)})`).join('; ')}` : '';
+    if (pts >= 1) reasons.push({ code: 'model', text: `Model ${i.model.version} scores ${(i.model.score * 100).toFixed(0)}%${why}`, weight: round2(pts) });
   }
   const sp = i.trader.aeo ? i.config.standing.aeo : (i.config.standing[i.trader.standing as keyof RiskConfig['standing']] ?? 0);
   if (sp !== 0 && (i.hits.length > 0 || sp > 0)) {
@@ -242,6 +283,10 @@ export function decide(i: DecideInput): Decided {
   if (randomSelected) {
     if (channel !== 'red') channel = 'red';
     reasons.push({ code: 'random_control', text: `Selected by random control (${+(i.randomRate * 100).toFixed(2)}% of declarations at this office are inspected at random to measure compliance)` });
+  }
+  if (i.model?.explore?.selected && !randomSelected) {
+    if (channel !== 'red') channel = 'red';
+    reasons.push({ code: 'model_exploration', text: `Selected for exploration (${i.model.explore.mode}): a share of controls goes where the model ${i.model.explore.mode === 'uncertain' ? 'is least sure' : 'has not looked'}, so that it keeps learning` });
   }
   if (reasons.length === 0) reasons.push({ code: 'no_risk', text: 'No criterion, mark or model signal; not drawn for random control' });
   return { channel, riskLevel, score, reasons, forced: forcedChannel === 'red' || !!(i.mark && i.mark.channel === 'red'), randomSelected };

@@ -41,6 +41,12 @@ export function isSensitiveHs(hs: string): boolean {
   return false;
 }
 
+/** Where reference unit values come from when not from the query of ReferencePrices.load. */
+export interface ReferencePriceSource {
+  /** median USD per kg per administration and HS subheading; null = none (use the built-in query) */
+  medians(tx: Tx, now: Date): Promise<Map<string, Map<string, number>> | null>;
+}
+
 /**
  * Reference unit values (median USD per kg of net mass) per HS subheading and administration,
  * from the declarations stored: the valuation database's first approximation. Subheadings with
@@ -49,6 +55,16 @@ export function isSensitiveHs(hs: string): boolean {
 export class ReferencePrices {
   private byCountry = new Map<string, Map<string, number>>();
   loadedAt = 0;
+  private source: ReferencePriceSource | null = null;
+
+  /**
+   * Takes the medians from another source (the valuation database of the intelligence module)
+   * instead of the query below; a source answering null leaves the query in charge.
+   */
+  useSource(s: ReferencePriceSource | null): void {
+    this.source = s;
+    this.loadedAt = 0;
+  }
 
   refPrice(country: string, hs6: string): number {
     return this.byCountry.get(country)?.get(hs6) ?? 0;
@@ -83,6 +99,12 @@ export class ReferencePrices {
 
   /** medians over the stored import items of the last `days` days */
   async load(tx: Tx, now: Date, days = 365, minSamples = 5): Promise<void> {
+    const fed = this.source ? await this.source.medians(tx, now) : null;
+    if (fed) {
+      this.byCountry = new Map([...fed].map(([c, m]) => [c, new Map(m)]));
+      this.loadedAt = Date.now();
+      return;
+    }
     const since = new Date(now.getTime() - days * 86_400_000);
     const rows = await queryRows<{ country: string; hs6: string; p: number }>(
       tx,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../core/errors.ts';
 import { uuidv7 } from '../../core/ids.ts';
@@ -6,7 +6,7 @@ import { queryRows, schema, type Db, type Tx } from '../../db/client.ts';
 import { appendAudit, type AuditEntryInput } from '../access/audit.ts';
 import { inScope, requireCountry } from '../access/scope.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../access/types.ts';
-import type { Channel, Declaration, Manifest, RiskLevel } from '../declarations/schema.ts';
+import type { AssessmentReason, Channel, Declaration, Manifest, RiskLevel } from '../declarations/schema.ts';
 import type { Assessor, AssessorDecision } from '../declarations/service.ts';
 import { randomDraw } from './baseline.ts';
 import {
@@ -16,6 +16,7 @@ import {
   celTrader,
   checkExpression,
   formatProblem,
+  setEvaluationCountry,
   setReferenceLookups,
   type ConsignmentView,
   type Stage,
@@ -35,15 +36,18 @@ import {
   type CriterionScope,
   type CriterionVersionDef,
   type MarkInput,
+  type ModelInput,
   type RiskConfig,
   type TraderStats,
 } from './engine.ts';
 import { ReferencePrices } from './reference.ts';
 import { backtest, type BacktestResult } from './backtest.ts';
+import { DeclarationSnapshot } from './snapshot.ts';
 import { effectiveness, type Effectiveness } from './effectiveness.ts';
 import { replayAssessment, type ReplayResult } from './replay.ts';
 import type { BacktestInput, ControlResultInput, CriterionEdit, CriterionInput } from './schema.ts';
 import { selectivitySeed, type SelectivitySeed } from './settings.ts';
+import { localDay } from './localday.ts';
 
 export interface RiskDeps {
   db: Db;
@@ -54,7 +58,8 @@ export interface RiskDeps {
 /** The model hook the intelligence issue fills: a probability of fraud per declaration, or null. */
 export interface ModelScorer {
   version: string;
-  score(tx: Tx, items: { id: string; declaration: Declaration }[]): Promise<(number | null)[]>;
+  /** a probability (recorded with `version`), or a full ModelInput (version, explanation, challenger, exploration) */
+  score(tx: Tx, items: { id: string; declaration: Declaration }[]): Promise<(number | ModelInput | null)[]>;
 }
 
 type VersionRow = typeof schema.riskCriterionVersions.$inferSelect;
@@ -63,8 +68,71 @@ type CriterionRow = typeof schema.riskCriteria.$inferSelect;
 const GENERATION_KEY = 'risk.generation';
 const configKey = (country: string) => `risk.config.${country}`;
 
-const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 const actorId = (p: Principal) => `${p.kind}:${p.id}`;
+
+function mergeConfig(randomControlRate: number, stored: unknown): RiskConfig {
+  const base = defaultRiskConfig(randomControlRate);
+  const v = (stored ?? {}) as Partial<RiskConfig>;
+  return {
+    ...base,
+    ...v,
+    thresholds: { ...base.thresholds, ...v.thresholds },
+    randomRate: { ...base.randomRate, ...v.randomRate, offices: { ...v.randomRate?.offices } },
+    capacity: { default: { ...base.capacity.default, ...v.capacity?.default }, offices: { ...v.capacity?.offices } },
+    standing: { ...base.standing, ...v.standing },
+    review: { ...base.review, ...v.review },
+  };
+}
+
+interface OfficeDay {
+  decisions: number;
+  reds: number;
+  yellows: number;
+  demoted: number;
+}
+
+/**
+ * Capacity per office and (local) day: beyond the expected red rate, the lowest-scored reds that
+ * no criterion forced become yellow. Starts from the counters as stored; returns the increments.
+ */
+function applyCapacity(stored: Map<string, OfficeDay>, country: string, day: string, list: { office: string; d: ReturnType<typeof decide>; inputs: AssessmentInputs }[], config: RiskConfig): Map<string, OfficeDay> {
+  const state = new Map<string, OfficeDay>();
+  const delta = new Map<string, OfficeDay>();
+  // highest scores take the red places first
+  const order = list.map((_, i) => i).sort((a, b) => Number(list[b].d.forced) - Number(list[a].d.forced) || list[b].d.score - list[a].d.score);
+  for (const k of order) {
+    const x = list[k];
+    let s = state.get(x.office);
+    if (!s) state.set(x.office, (s = { ...(stored.get(x.office) ?? { decisions: 0, reds: 0, yellows: 0, demoted: 0 }) }));
+    let dl = delta.get(x.office);
+    if (!dl) delta.set(x.office, (dl = { decisions: 0, reds: 0, yellows: 0, demoted: 0 }));
+    const cap = config.capacity.offices[x.office] ?? config.capacity.default;
+    if (x.d.channel === 'red') {
+      const { allowed, limit } = redAllowed(s.reds, s.decisions, cap);
+      const capState = { office: x.office, day, decisionsBefore: s.decisions, redsBefore: s.reds, limit, demoted: false } as NonNullable<AssessmentInputs['capacity']>;
+      if (!allowed && demotable(x.d)) {
+        x.d.channel = 'yellow';
+        x.d.reasons.push({ code: 'capacity_demotion', text: `Demoted from red to yellow: the office ${x.office} reached its red capacity for ${day} (${s.reds} of ${limit})` });
+        capState.demoted = true;
+        capState.before = 'red';
+        s.demoted++;
+        dl.demoted++;
+      }
+      x.inputs.capacity = capState;
+    }
+    s.decisions++;
+    dl.decisions++;
+    if (x.d.channel === 'red') {
+      s.reds++;
+      dl.reds++;
+    } else if (x.d.channel === 'yellow') {
+      s.yellows++;
+      dl.yellows++;
+    }
+  }
+  void country;
+  return delta;
+}
 
 function versionDef(v: VersionRow): CriterionVersionDef {
   return {
@@ -87,7 +155,7 @@ export interface AssessmentInputs {
   stage: Stage;
   at: string;
   criteria: { evaluated: number; hits: { v: string; c: string }[]; errors: { versionId: string; message: string }[] };
-  model: { version: string; score: number } | null;
+  model: ModelInput | null;
   trader: TraderView;
   random: { seedId: string; draw: number; rate: number; selected: boolean };
   mark: MarkInput | null;
@@ -107,6 +175,8 @@ export class RiskService {
   readonly prices = new ReferencePrices();
   private rulesets = new Map<string, { gen: number; rs: RuleSet }>();
   private model: ModelScorer | null = null;
+  /** per administration: the declarations as criteria see them, for backtests */
+  private snapshots = new Map<string, DeclarationSnapshot>();
   private pricesRefreshMs = 3_600_000;
   private pricesLoading: Promise<void> | null = null;
 
@@ -139,17 +209,7 @@ export class RiskService {
 
   async getConfig(tx: Tx, country: string): Promise<RiskConfig> {
     const r = await tx.select().from(schema.settings).where(eq(schema.settings.key, configKey(country)));
-    const base = defaultRiskConfig(this.deps.config.randomControlRate);
-    const v = (r[0]?.value ?? {}) as Partial<RiskConfig>;
-    return {
-      ...base,
-      ...v,
-      thresholds: { ...base.thresholds, ...v.thresholds },
-      randomRate: { ...base.randomRate, ...v.randomRate, offices: { ...v.randomRate?.offices } },
-      capacity: { default: { ...base.capacity.default, ...v.capacity?.default }, offices: { ...v.capacity?.offices } },
-      standing: { ...base.standing, ...v.standing },
-      review: { ...base.review, ...v.review },
-    };
+    return mergeConfig(this.deps.config.randomControlRate, r[0]?.value);
   }
 
   async setConfig(actor: Principal, country: string, patch: Partial<RiskConfig>): Promise<RiskConfig> {
@@ -401,8 +461,8 @@ export class RiskService {
   }
 
   /** The active criteria of an administration, compiled (cached until an approval or suspension). */
-  async ruleset(tx: Tx, country: string): Promise<RuleSet> {
-    const gen = await this.generation(tx);
+  async ruleset(tx: Tx, country: string, generation?: number): Promise<RuleSet> {
+    const gen = generation ?? (await this.generation(tx));
     const cached = this.rulesets.get(country);
     if (cached && cached.gen === gen) return cached.rs;
     const rows = await queryRows<VersionRow & Record<string, unknown>>(
@@ -446,14 +506,21 @@ export class RiskService {
       if (g) g.push(i);
       else byCountry.set(x.declaration.country, [i]);
     });
+    const onDuty = new Map<string, { id: string; name: string }[]>();
     for (const [country, idx] of byCountry) {
-      const rs = await this.ruleset(tx, country);
-      const config = await this.getConfig(tx, country);
+      const day = localDay(country, now);
       const tins = [...new Set(idx.map((i) => traderTinOf(list[i].declaration)))];
-      const stats = await this.traderStats(tx, country, tins);
       const docs = [...new Set(idx.map((i) => list[i].declaration.transportDocument).filter((d): d is string => !!d))];
-      const marks = await this.marksFor(tx, country, docs);
-      const consignments = await this.consignmentsFor(tx, country, docs);
+      const offices = [...new Set(idx.map((i) => list[i].declaration.office))];
+      // everything the decisions read, in one statement: settings (rule-set generation, config),
+      // the traders' history, marks and consignments, who is on duty, and the office-day
+      // capacity counters (created if absent and locked for the transaction)
+      const ctx = await this.intakeContext(tx, country, day, now, tins, docs, offices);
+      for (const [office, officers] of ctx.onDuty) onDuty.set(`${country}|${office}`, officers);
+      const rs = await this.ruleset(tx, country, ctx.generation);
+      const config = ctx.config;
+      const { stats, marks, consignments } = ctx;
+      setEvaluationCountry(country);
       const decided: { i: number; d: ReturnType<typeof decide>; inputs: AssessmentInputs }[] = [];
       for (const i of idx) {
         const { declaration: d, version } = list[i];
@@ -463,15 +530,13 @@ export class RiskService {
         const doc = d.transportDocument;
         const cons = doc ? (consignments.get(`${d.manifestReference ?? ''}|${doc}`) ?? consignments.get(`|${doc}`) ?? null) : null;
         const markRow = doc ? (marks.get(`${d.manifestReference ?? ''}|${doc}`) ?? marks.get(`|${doc}`)) : undefined;
-        const mark: MarkInput | null = markRow
-          ? { markId: markRow.id, action: markRow.action, channel: markRow.channel as Channel, manifestReference: markRow.manifestReference, transportDocument: markRow.transportDocument, reasons: markRow.reasons as string[] }
-          : null;
+        const mark: MarkInput | null = markRow ?? null;
         const cd = celDeclaration(d);
         const ev = rs.evaluate(stage, d.office, d.type, at, { decl: cd, trader: celTrader(tv), consignment: celConsignment(cons) });
         const rate = config.randomRate.offices[d.office] ?? config.randomRate.default;
         const draw = randomDraw(seed.secret, `${country}|${d.reference}|${version}`);
         const ms = modelScores?.[i];
-        const model = this.model && ms !== null && ms !== undefined ? { version: this.model.version, score: ms } : null;
+        const model = this.model && ms !== null && ms !== undefined ? (typeof ms === 'number' ? { version: this.model.version, score: ms } : ms) : null;
         const dd = decide({ hits: ev.hits, model, trader: tv, draw, randomRate: rate, mark, config });
         const refPrices: Record<string, number> = {};
         for (const it of cd.items) refPrices[it.subheading] = it.refUnitValue;
@@ -495,68 +560,98 @@ export class RiskService {
           },
         });
       }
-      await this.applyCapacity(tx, country, now, decided.map((x) => ({ office: list[x.i].declaration.office, d: x.d, inputs: x.inputs })), config);
+      const capacity = applyCapacity(ctx.capacity, country, day, decided.map((x) => ({ office: list[x.i].declaration.office, d: x.d, inputs: x.inputs })), config);
       for (const x of decided) out[x.i] = { channel: x.d.channel, riskLevel: x.d.riskLevel, score: x.d.score, reasons: x.d.reasons, engine: RISK_ENGINE, inputs: x.inputs as unknown as Record<string, unknown> };
-      // the trader's history counts its new declarations
-      const fresh = new Map<string, number>();
-      for (const i of idx) if (list[i].version === 1) fresh.set(traderTinOf(list[i].declaration), (fresh.get(traderTinOf(list[i].declaration)) ?? 0) + 1);
-      if (fresh.size) {
-        const rows = [...fresh].map(([tin, n]) => ({ country, tin, declarations: n, controls: 0, hits: 0, seizures: 0, firstSeen: now, lastSeen: now }));
-        for (let k = 0; k < rows.length; k += 1000)
-          await tx
-            .insert(schema.riskTraderHistory)
-            .values(rows.slice(k, k + 1000))
-            .onConflictDoUpdate({
-              target: [schema.riskTraderHistory.country, schema.riskTraderHistory.tin],
-              set: { declarations: sql`${schema.riskTraderHistory.declarations} + excluded.declarations`, lastSeen: sql`excluded.last_seen` },
-            });
+      // the trader's history counts its new declarations, and the controls about to open (red and yellow)
+      const traders = new Map<string, { declarations: number; controls: number }>();
+      for (const x of decided) {
+        const tin = traderTinOf(list[x.i].declaration);
+        let t = traders.get(tin);
+        if (!t) traders.set(tin, (t = { declarations: 0, controls: 0 }));
+        if (list[x.i].version === 1) t.declarations++;
+        if (x.d.channel === 'red' || x.d.channel === 'yellow') t.controls++;
       }
+      for (const [tin, t] of traders) if (!t.declarations && !t.controls) traders.delete(tin);
+      await this.writeCounters(tx, country, day, now, capacity, traders);
     }
+    this.dutyByTx.set(tx, onDuty);
     return out;
   }
 
-  /** Capacity per office and day: beyond the expected red rate, the lowest-scored reds that no criterion forced become yellow. */
-  private async applyCapacity(tx: Tx, country: string, now: Date, list: { office: string; d: ReturnType<typeof decide>; inputs: AssessmentInputs }[], config: RiskConfig) {
-    const day = dayOf(now);
-    const offices = [...new Set(list.map((x) => x.office))];
-    const rows = await tx
-      .select()
-      .from(schema.riskOfficeDay)
-      .where(and(eq(schema.riskOfficeDay.country, country), eq(schema.riskOfficeDay.day, day), inArray(schema.riskOfficeDay.office, offices)))
-      .for('update');
-    const state = new Map(rows.map((r) => [r.office, { ...r }]));
-    // highest scores take the red places first
-    const order = list.map((_, i) => i).sort((a, b) => Number(list[b].d.forced) - Number(list[a].d.forced) || list[b].d.score - list[a].d.score);
-    for (const k of order) {
-      const x = list[k];
-      let s = state.get(x.office);
-      if (!s) state.set(x.office, (s = { country, office: x.office, day, decisions: 0, reds: 0, yellows: 0, demoted: 0 }));
-      const cap = config.capacity.offices[x.office] ?? config.capacity.default;
-      if (x.d.channel === 'red') {
-        const { allowed, limit } = redAllowed(s.reds, s.decisions, cap);
-        const capState = { office: x.office, day, decisionsBefore: s.decisions, redsBefore: s.reds, limit, demoted: false } as NonNullable<AssessmentInputs['capacity']>;
-        if (!allowed && demotable(x.d)) {
-          x.d.channel = 'yellow';
-          x.d.reasons.push({ code: 'capacity_demotion', text: `Demoted from red to yellow: the office ${x.office} reached its red capacity for ${day} (${s.reds} of ${limit})` });
-          capState.demoted = true;
-          capState.before = 'red';
-          s.demoted++;
-        }
-        x.inputs.capacity = capState;
-      }
-      s.decisions++;
-      if (x.d.channel === 'red') s.reds++;
-      else if (x.d.channel === 'yellow') s.yellows++;
+  /** On-duty officers read with the decisions' context, for the controls opened in the same transaction. */
+  private dutyByTx = new WeakMap<Tx, Map<string, { id: string; name: string }[]>>();
+
+  private async intakeContext(tx: Tx, country: string, day: string, now: Date, tins: string[], docs: string[], offices: string[]) {
+    const list = (xs: string[]) => (xs.length ? sql.join(xs.map((x) => sql`${x}`), sql`, `) : sql`null`);
+    const nowIso = now.toISOString();
+    const [r] = await queryRows<{ settings: Record<string, unknown> | null; traders: any[] | null; marks: any[] | null; consignments: any[] | null; duty: any[] | null; capacity: any[] | null }>(
+      tx,
+      sql`with cap as (
+            insert into risk_office_day (country, office, day, decisions, reds, yellows, demoted)
+            values ${sql.join(offices.map((o) => sql`(${country}, ${o}, ${day}, 0, 0, 0, 0)`), sql`, `)}
+            on conflict (country, office, day) do update set decisions = risk_office_day.decisions
+            returning office, decisions, reds, yellows, demoted
+          )
+          select
+            (select json_object_agg(key, value) from settings where key in (${GENERATION_KEY}, ${configKey(country)})) as settings,
+            (select json_agg(json_build_object('tin', tin, 'declarations', declarations, 'controls', controls, 'hits', hits, 'seizures', seizures, 'firstSeen', first_seen))
+               from risk_trader_history where country = ${country} and tin in (${list(tins)})) as traders,
+            (select json_agg(json_build_object('id', id, 'action', action, 'channel', channel, 'manifestReference', manifest_reference, 'transportDocument', transport_document, 'reasons', reasons) order by created_at)
+               from consignment_marks where country = ${country} and transport_document in (${list(docs)})) as marks,
+            (select json_agg(json_build_object('ref', m.reference, 'transportDocument', c.transport_document, 'shipper', c.shipper, 'consignee', c.consignee, 'consigneeTin', c.consignee_tin,
+                      'description', c.description, 'hsCode', c.hs_code, 'packages', c.packages, 'grossMassKg', c.gross_mass_kg, 'containers', c.containers))
+               from consignments c join manifests m on m.id = c.manifest_id
+               where m.country = ${country} and c.transport_document in (${list(docs)})) as consignments,
+            (select json_agg(json_build_object('office', r.office, 'id', r.officer_id, 'name', r.officer_name))
+               from duty_roster r join users u on u.id = r.officer_id
+               where r.country = ${country} and r.office in (${list(offices)}) and r.from_at <= ${nowIso} and r.to_at > ${nowIso} and u.active) as duty,
+            (select json_agg(cap) from cap) as capacity`,
+    );
+    const settings = r.settings ?? {};
+    const stats = new Map<string, TraderStats>();
+    for (const t of r.traders ?? []) stats.set(t.tin, { tin: t.tin, declarations: Number(t.declarations), controls: Number(t.controls), hits: Number(t.hits), seizures: Number(t.seizures), firstSeen: Date.parse(t.firstSeen) });
+    const marks = new Map<string, MarkInput>();
+    for (const m of r.marks ?? []) {
+      const v: MarkInput = { markId: m.id, action: m.action, channel: m.channel as Channel, manifestReference: m.manifestReference, transportDocument: m.transportDocument, reasons: m.reasons as string[] };
+      marks.set(`${m.manifestReference}|${m.transportDocument}`, v);
+      marks.set(`|${m.transportDocument}`, v);
     }
-    const values = [...state.values()];
-    if (values.length)
-      await tx
-        .insert(schema.riskOfficeDay)
-        .values(values)
-        .onConflictDoUpdate({
-          target: [schema.riskOfficeDay.country, schema.riskOfficeDay.office, schema.riskOfficeDay.day],
-          set: { decisions: sql`excluded.decisions`, reds: sql`excluded.reds`, yellows: sql`excluded.yellows`, demoted: sql`excluded.demoted` },
-        });
+    const consignments = new Map<string, ConsignmentView>();
+    for (const c of r.consignments ?? []) {
+      const v: ConsignmentView = { transportDocument: c.transportDocument, shipper: c.shipper, consignee: c.consignee, consigneeTin: c.consigneeTin, description: c.description, hsCode: c.hsCode, packages: Number(c.packages), grossMassKg: Number(c.grossMassKg), containers: (c.containers ?? []) as string[] };
+      consignments.set(`${c.ref}|${c.transportDocument}`, v);
+      consignments.set(`|${c.transportDocument}`, v);
+    }
+    const onDuty = new Map<string, { id: string; name: string }[]>();
+    for (const o of offices) onDuty.set(o, []);
+    for (const d of r.duty ?? []) {
+      const l = onDuty.get(d.office)!;
+      if (!l.some((x) => x.id === d.id)) l.push({ id: d.id, name: d.name });
+    }
+    for (const l of onDuty.values()) l.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const capacity = new Map<string, OfficeDay>();
+    for (const c of r.capacity ?? []) capacity.set(c.office, { decisions: Number(c.decisions), reds: Number(c.reds), yellows: Number(c.yellows), demoted: Number(c.demoted) });
+    return { generation: Number(settings[GENERATION_KEY] ?? 0), config: mergeConfig(this.deps.config.randomControlRate, settings[configKey(country)]), stats, marks, consignments, onDuty, capacity };
+  }
+
+  /** The office-day and trader counters, incremented in one statement (their rows are locked by the context read). */
+  private async writeCounters(tx: Tx, country: string, day: string, now: Date, capacity: Map<string, OfficeDay>, traders: Map<string, { declarations: number; controls: number }>) {
+    const cap = [...capacity].filter(([, c]) => c.decisions);
+    const tr = [...traders];
+    const parts: SQL[] = [];
+    if (cap.length)
+      parts.push(sql`c as (insert into risk_office_day (country, office, day, decisions, reds, yellows, demoted)
+        values ${sql.join(cap.map(([o, c]) => sql`(${country}, ${o}, ${day}, ${c.decisions}, ${c.reds}, ${c.yellows}, ${c.demoted})`), sql`, `)}
+        on conflict (country, office, day) do update set decisions = risk_office_day.decisions + excluded.decisions, reds = risk_office_day.reds + excluded.reds,
+          yellows = risk_office_day.yellows + excluded.yellows, demoted = risk_office_day.demoted + excluded.demoted)`);
+    if (tr.length) {
+      const nowIso = now.toISOString();
+      parts.push(sql`t as (insert into risk_trader_history (country, tin, declarations, controls, hits, seizures, first_seen, last_seen)
+        values ${sql.join(tr.map(([tin, t]) => sql`(${country}, ${tin}, ${t.declarations}, ${t.controls}, 0, 0, ${nowIso}, ${nowIso})`), sql`, `)}
+        on conflict (country, tin) do update set declarations = risk_trader_history.declarations + excluded.declarations,
+          controls = risk_trader_history.controls + excluded.controls, last_seen = excluded.last_seen)`);
+    }
+    if (parts.length) await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
   }
 
   private async traderStats(tx: Tx, country: string, tins: string[]): Promise<Map<string, TraderStats>> {
@@ -566,47 +661,6 @@ export class RiskService {
       .from(schema.riskTraderHistory)
       .where(and(eq(schema.riskTraderHistory.country, country), inArray(schema.riskTraderHistory.tin, tins)));
     return new Map(rows.map((r) => [r.tin, { tin: r.tin, declarations: r.declarations, controls: r.controls, hits: r.hits, seizures: r.seizures, firstSeen: r.firstSeen.getTime() }]));
-  }
-
-  private async marksFor(tx: Tx, country: string, docs: string[]) {
-    const m = new Map<string, typeof schema.consignmentMarks.$inferSelect>();
-    if (!docs.length) return m;
-    const rows = await tx
-      .select()
-      .from(schema.consignmentMarks)
-      .where(and(eq(schema.consignmentMarks.country, country), inArray(schema.consignmentMarks.transportDocument, docs)))
-      .orderBy(asc(schema.consignmentMarks.createdAt));
-    for (const r of rows) {
-      m.set(`${r.manifestReference}|${r.transportDocument}`, r);
-      m.set(`|${r.transportDocument}`, r);
-    }
-    return m;
-  }
-
-  private async consignmentsFor(tx: Tx, country: string, docs: string[]): Promise<Map<string, ConsignmentView>> {
-    const m = new Map<string, ConsignmentView>();
-    if (!docs.length) return m;
-    const rows = await tx
-      .select({ c: schema.consignments, ref: schema.manifests.reference })
-      .from(schema.consignments)
-      .innerJoin(schema.manifests, eq(schema.manifests.id, schema.consignments.manifestId))
-      .where(and(eq(schema.manifests.country, country), inArray(schema.consignments.transportDocument, docs)));
-    for (const r of rows) {
-      const v: ConsignmentView = {
-        transportDocument: r.c.transportDocument,
-        shipper: r.c.shipper,
-        consignee: r.c.consignee,
-        consigneeTin: r.c.consigneeTin,
-        description: r.c.description,
-        hsCode: r.c.hsCode,
-        packages: r.c.packages,
-        grossMassKg: r.c.grossMassKg,
-        containers: r.c.containers as string[],
-      };
-      m.set(`${r.ref}|${r.c.transportDocument}`, v);
-      m.set(`|${r.c.transportDocument}`, v);
-    }
-    return m;
   }
 
   // ------------------------------------------------------------------ manifests: pre-arrival targeting
@@ -675,21 +729,22 @@ export class RiskService {
   }
 
   /** Draws an officer at random among those on duty (HMAC of the control id under the secret seed). */
-  private async draw(tx: Tx, country: string, office: string, controlId: string, attempt: number, exclude?: string | null) {
+  private async draw(tx: Tx, country: string, office: string, controlId: string, attempt: number, exclude?: string | null, prefetched?: { id: string; name: string }[]) {
     const seed = await this.seed(tx);
     const at = this.deps.clock.now();
-    const onDuty = await this.onDuty(tx, country, office, at, exclude);
+    const onDuty = prefetched ? prefetched.filter((o) => o.id !== exclude) : await this.onDuty(tx, country, office, at, exclude);
     const draw = randomDraw(seed.secret, `assign|${controlId}|${attempt}`);
     const officer = onDuty.length ? onDuty[Math.floor(draw * onDuty.length)] : null;
     return { officer, record: { at: at.toISOString(), seedId: seed.id, draw, onDuty: onDuty.map((o) => o.id), officerId: officer?.id ?? null } };
   }
 
   /** After intake stored the assessments: red and yellow declarations get a control, assigned at random. */
-  async openControls(tx: Tx, rows: { assessmentId: string; declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal): Promise<void> {
+  async openControls(tx: Tx, rows: { assessmentId: string; declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal): Promise<AuditEntryInput[]> {
     const now = this.deps.clock.now();
     const audit: AuditEntryInput[] = [];
-    const ids = rows.map((r) => r.declarationId);
-    // a new version's decision replaces the controls of the earlier one still open
+    const ids = rows.filter((r) => r.version > 1).map((r) => r.declarationId);
+    const duty = this.dutyByTx.get(tx);
+    // a new version's decision replaces the controls of the earlier one still open (a first version has none)
     if (ids.length) {
       const open = await tx
         .update(schema.controls)
@@ -707,7 +762,7 @@ export class RiskService {
       if (r.decision.channel !== 'red' && r.decision.channel !== 'yellow') continue;
       const id = uuidv7(now.getTime());
       const d = r.declaration;
-      const { officer, record } = await this.draw(tx, d.country, d.office, id, 0);
+      const { officer, record } = await this.draw(tx, d.country, d.office, id, 0, null, duty?.get(`${d.country}|${d.office}`));
       controlRows.push({
         id,
         country: d.country,
@@ -730,21 +785,20 @@ export class RiskService {
       for (const h of inputs.criteria?.hits ?? []) critRows.push({ controlId: id, criterionId: h.c, versionId: h.v });
       audit.push({ actor, country: d.country, action: officer ? 'control.assigned' : 'control.waiting', entityType: 'control', entityId: id, after: { declarationId: r.declarationId, channel: r.decision.channel, office: d.office, officer: officer?.name ?? null, draw: record.draw, onDuty: record.onDuty.length } });
     }
-    for (let k = 0; k < controlRows.length; k += 500) await tx.insert(schema.controls).values(controlRows.slice(k, k + 500));
-    for (let k = 0; k < critRows.length; k += 1000) await tx.insert(schema.controlCriteria).values(critRows.slice(k, k + 1000)).onConflictDoNothing();
-    for (const m of markIds) await tx.update(schema.consignmentMarks).set({ declarationId: m.declarationId }).where(eq(schema.consignmentMarks.id, m.id));
-    if (controlRows.length) {
-      const tins = new Map<string, number>();
-      for (const c of controlRows) if (c.traderTin) tins.set(`${c.country}|${c.traderTin}`, (tins.get(`${c.country}|${c.traderTin}`) ?? 0) + 1);
-      for (const [k, n] of tins) {
-        const [country, tin] = k.split('|');
-        await tx
-          .update(schema.riskTraderHistory)
-          .set({ controls: sql`${schema.riskTraderHistory.controls} + ${n}` })
-          .where(and(eq(schema.riskTraderHistory.country, country), eq(schema.riskTraderHistory.tin, tin)));
-      }
+    if (controlRows.length + critRows.length <= 2000 && controlRows.length) {
+      // one statement for the controls and the criteria that selected them
+      await tx.execute(
+        critRows.length
+          ? sql`with c as (${tx.insert(schema.controls).values(controlRows).getSQL()}), k as (${tx.insert(schema.controlCriteria).values(critRows).onConflictDoNothing().getSQL()}) select 1`
+          : tx.insert(schema.controls).values(controlRows).getSQL(),
+      );
+    } else {
+      for (let k = 0; k < controlRows.length; k += 500) await tx.insert(schema.controls).values(controlRows.slice(k, k + 500));
+      for (let k = 0; k < critRows.length; k += 1000) await tx.insert(schema.controlCriteria).values(critRows.slice(k, k + 1000)).onConflictDoNothing();
     }
-    await appendAudit(tx, audit, this.deps.clock);
+    for (const m of markIds) await tx.update(schema.consignmentMarks).set({ declarationId: m.declarationId }).where(eq(schema.consignmentMarks.id, m.id));
+    // the traders' control counters were incremented with the decisions (assess)
+    return audit;
   }
 
   private async lockControl(tx: Tx, actor: Principal, id: string) {
@@ -759,7 +813,7 @@ export class RiskService {
     if (actor.role === 'officer' && c.officerId !== actor.id) throw new NotFoundError(`control ${id}`);
     const [result] = await this.deps.db.select().from(schema.controlResults).where(eq(schema.controlResults.controlId, id));
     const [a] = await this.deps.db.select().from(schema.assessments).where(eq(schema.assessments.id, c.assessmentId));
-    return { ...controlView(c), reasons: a?.reasons ?? [], result: result ? resultView(result) : null };
+    return { ...controlView(c), reasons: (a?.reasons ?? []) as AssessmentReason[], result: result ? resultView(result) : null };
   }
 
   /** An officer's queue (their own assigned controls); supervisors see an office's or the whole administration's. */
@@ -775,7 +829,11 @@ export class RiskService {
       .where(and(...where))
       .orderBy(desc(schema.controls.score), asc(schema.controls.createdAt))
       .limit(f.limit ?? 100);
-    return rows.map(controlView);
+    const refs = rows.length
+      ? await this.deps.db.select({ id: schema.declarations.id, reference: schema.declarations.reference, lodgedAt: schema.declarations.lodgedAt }).from(schema.declarations).where(inArray(schema.declarations.id, rows.map((r) => r.declarationId)))
+      : [];
+    const byId = new Map(refs.map((r) => [r.id, r]));
+    return rows.map((r) => ({ ...controlView(r), reference: byId.get(r.declarationId)?.reference ?? null, lodgedAt: byId.get(r.declarationId)?.lodgedAt.toISOString() ?? null }));
   }
 
   /** Reassignment by a supervisor, with a reason: the new officer is drawn at random among the others on duty. */
@@ -928,7 +986,9 @@ export class RiskService {
     const from = i.from ? new Date(i.from) : new Date(to.getTime() - 365 * 86_400_000);
     if (to.getTime() - from.getTime() > 366 * 86_400_000) throw new ValidationError([{ path: 'from', code: 'period_too_long', message: 'a backtest covers at most a year' }]);
     await this.ensurePrices(this.deps.db);
-    return backtest(this.deps.db, { country, expression, stage, scope, from, to, labels: i.labels });
+    let snapshot = this.snapshots.get(country);
+    if (!snapshot) this.snapshots.set(country, (snapshot = new DeclarationSnapshot(country)));
+    return backtest(this.deps.db, { country, expression, stage, scope, from, to, labels: i.labels, snapshot });
   }
 
   async replay(actor: Principal, assessmentId: string): Promise<ReplayResult> {
@@ -973,6 +1033,85 @@ export class RiskService {
     if (f.office) where.push(eq(schema.dutyRoster.office, f.office));
     const rows = await this.deps.db.select().from(schema.dutyRoster).where(and(...where)).orderBy(asc(schema.dutyRoster.office), asc(schema.dutyRoster.fromAt));
     return rows.map(rosterView);
+  }
+
+  // ------------------------------------------------------------------ read views for the screens
+
+  /**
+   * What the risk engine did with a declaration, for its page: the criteria (versions) that hit its
+   * latest assessment, the supervisor overrides, and its controls with their results. Officers see
+   * only controls assigned to them (as with GET /controls/:id).
+   */
+  async declarationRisk(actor: Principal, declarationId: string) {
+    const db = this.deps.db;
+    const [d] = await db.select({ id: schema.declarations.id, country: schema.declarations.country }).from(schema.declarations).where(eq(schema.declarations.id, declarationId));
+    if (!d || !inScope(actor, d.country)) throw new NotFoundError(`declaration ${declarationId}`);
+    const [a] = await db.select().from(schema.assessments).where(eq(schema.assessments.declarationId, declarationId)).orderBy(desc(schema.assessments.decidedAt), desc(schema.assessments.id)).limit(1);
+    const hits = ((a?.inputs as Partial<AssessmentInputs> | undefined)?.criteria?.hits ?? []).map((h) => h.v);
+    const versions = hits.length ? await db.select().from(schema.riskCriterionVersions).where(inArray(schema.riskCriterionVersions.id, hits)) : [];
+    const criteria = versions.map((v) => ({ criterionId: v.criterionId, versionId: v.id, version: v.version, name: v.name, reason: v.reason, weight: v.weight, forcedChannel: v.forcedChannel }));
+    const overrides = a ? await db.select().from(schema.channelOverrides).where(eq(schema.channelOverrides.assessmentId, a.id)).orderBy(asc(schema.channelOverrides.at)) : [];
+    const where = [eq(schema.controls.declarationId, declarationId)];
+    if (actor.role === 'officer') where.push(eq(schema.controls.officerId, actor.id));
+    const cs = await db.select().from(schema.controls).where(and(...where)).orderBy(desc(schema.controls.createdAt));
+    const results = cs.length ? await db.select().from(schema.controlResults).where(inArray(schema.controlResults.controlId, cs.map((c) => c.id))) : [];
+    const byControl = new Map(results.map((r) => [r.controlId, r]));
+    return {
+      declarationId,
+      assessmentId: a?.id ?? null,
+      criteria,
+      overrides: overrides.map((o) => ({ id: o.id, from: o.fromChannel, to: o.toChannel, reasonCode: o.reasonCode, reason: o.reason, by: o.byName, at: o.at.toISOString() })),
+      controls: cs.map((c) => {
+        const r = byControl.get(c.id);
+        return { ...controlView(c), result: r ? resultView(r) : null };
+      }),
+    };
+  }
+
+  /** A trader's standing as the engine sees it, and the latest controls of its declarations with their results. */
+  async traderRisk(actor: Principal, tin: string, f: { country?: string; limit?: number } = {}) {
+    const country = f.country ?? actor.country;
+    requireCountry(actor, country);
+    const db = this.deps.db;
+    const [h] = await db.select().from(schema.riskTraderHistory).where(and(eq(schema.riskTraderHistory.country, country), eq(schema.riskTraderHistory.tin, tin)));
+    const now = this.deps.clock.now().getTime();
+    const view = traderView(h ? { tin, declarations: h.declarations, controls: h.controls, hits: h.hits, seizures: h.seizures, firstSeen: h.firstSeen.getTime() } : undefined, tin, now);
+    const rows = await queryRows<Record<string, unknown>>(
+      db,
+      sql`select c.id, c.declaration_id as "declarationId", d.reference, c.office, c.channel, c.status, c.random_selected as "randomSelected", c.score, c.created_at as "createdAt",
+                 r.outcome, r.hit, r.goods_seized as "goodsSeized", r.extra_duties + r.extra_taxes as "extra", r.currency, r.recorded_at as "recordedAt", r.discrepancies
+          from controls c join declarations d on d.id = c.declaration_id left join control_results r on r.control_id = c.id
+          where c.country = ${country} and c.trader_tin = ${tin} and c.status <> 'cancelled'
+          order by c.created_at desc limit ${f.limit ?? 50}`,
+    );
+    const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+    return {
+      country,
+      tin,
+      known: !!h,
+      standing: view.standing,
+      declarations: view.declarations,
+      controls: view.controls,
+      hits: view.hits,
+      hitRate: view.controls ? view.hits / view.controls : null,
+      seizures: view.seizures,
+      firstSeen: h ? h.firstSeen.toISOString() : null,
+      lastSeen: h ? h.lastSeen.toISOString() : null,
+      recent: rows.map((r) => ({
+        id: r.id as string,
+        declarationId: r.declarationId as string,
+        reference: r.reference as string,
+        office: r.office as string,
+        channel: r.channel as Channel,
+        status: r.status as string,
+        randomSelected: !!r.randomSelected,
+        score: Number(r.score),
+        createdAt: iso(r.createdAt)!,
+        result: r.outcome
+          ? { outcome: r.outcome as string, hit: !!r.hit, goodsSeized: !!r.goodsSeized, extra: Number(r.extra), currency: r.currency as string, recordedAt: iso(r.recordedAt)!, kinds: ((r.discrepancies as { kind: string }[] | null) ?? []).map((x) => x.kind) }
+          : null,
+      })),
+    };
   }
 }
 

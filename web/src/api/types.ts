@@ -224,3 +224,221 @@ export interface MovementDetail {
   events: TransitEvent[];
   alerts: Alert[];
 }
+
+// ---------------------------------------------------------------- risk engine
+
+export type Stage = 'declaration' | 'transit' | 'manifest';
+export type CriterionStatus = 'draft' | 'awaiting_approval' | 'active' | 'suspended' | 'expired' | 'rejected';
+
+export interface CriterionScope {
+  offices: string[];
+  types: string[];
+  stages: Stage[];
+}
+
+export interface CriterionVersion {
+  id: string;
+  version: number;
+  status: string;
+  name: string;
+  reason: string;
+  expression: string;
+  scope: CriterionScope;
+  weight: number;
+  forcedChannel: Channel | null;
+  manifestAction: string | null;
+  regional: boolean;
+  validFrom: string;
+  validTo: string | null;
+  author: string;
+  submittedAt: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+}
+
+export interface Criterion {
+  id: string;
+  country: string;
+  name: string;
+  status: CriterionStatus;
+  regional: boolean;
+  activeVersion: CriterionVersion | null;
+  pendingVersion: CriterionVersion | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  versions?: CriterionVersion[];
+}
+
+export interface CelProblem {
+  message: string;
+  line: number;
+  column: number;
+  expected?: string;
+  unknown?: string;
+  suggestion?: string;
+  excerpt: string;
+}
+
+export type CheckResult = { ok: true } | { ok: false; problem: CelProblem };
+
+export interface BacktestResult {
+  country: string;
+  from: string;
+  to: string;
+  labels: 'results' | 'ground_truth';
+  labelsNote: string;
+  declarations: number;
+  selected: number;
+  selectionRate: number;
+  labelled: number;
+  hits: number;
+  precision: number | null;
+  recall: number | null;
+  revenueUsd: number;
+  baseRate: number | null;
+  lift: number | null;
+  errors: number;
+  seconds: number;
+  examples: { reference: string; hit: boolean | null }[];
+}
+
+export interface EffectivenessRow {
+  key: string;
+  label: string;
+  controls: number;
+  hits: number;
+  hitRate: number;
+  seizures: number;
+  extraRevenueUsd: number;
+}
+
+export interface Effectiveness {
+  country: string;
+  from: string;
+  to: string;
+  decisions: { total: number; byChannel: Record<string, number> };
+  controlsOpen: number;
+  byCriterion: (EffectivenessRow & { flaggedForReview: boolean; reviewReason: string | null })[];
+  byOffice: EffectivenessRow[];
+  byOfficer: EffectivenessRow[];
+  byChannel: EffectivenessRow[];
+  randomControl: { controls: number; compliant: number; complianceRate: number | null; ci95: [number, number] | null; note: string };
+  overall: EffectivenessRow;
+}
+
+export interface Discrepancy {
+  kind: string;
+  line?: number;
+  note: string;
+}
+
+export interface ControlResult {
+  id: string;
+  controlId: string;
+  outcome: 'no_discrepancy' | 'discrepancy';
+  hit: boolean;
+  discrepancies: Discrepancy[];
+  extraDutiesAssessed: number;
+  extraTaxesAssessed: number;
+  currency: string;
+  goodsSeized: boolean;
+  seizureDescription: string | null;
+  notes: string | null;
+  officer: string;
+  recordedAt: string;
+}
+
+export interface Control {
+  id: string;
+  country: string;
+  assessmentId: string;
+  declarationId: string;
+  declarationVersion: number;
+  office: string;
+  channel: Channel;
+  status: 'assigned' | 'unassigned' | 'done' | 'cancelled';
+  randomSelected: boolean;
+  riskLevel: string;
+  score: number;
+  officerId: string | null;
+  officerName: string | null;
+  waitingReason: string | null;
+  assignments: { at: string; draw: number; officerId: string | null; reason?: string; by?: string }[];
+  createdAt: string;
+  /** in the queue */
+  reference?: string | null;
+  lodgedAt?: string | null;
+  result?: ControlResult | null;
+}
+
+export interface DeclarationRisk {
+  declarationId: string;
+  assessmentId: string | null;
+  criteria: { criterionId: string; versionId: string; version: number; name: string; reason: string; weight: number; forcedChannel: Channel | null }[];
+  overrides: { id: string; from: Channel; to: Channel; reasonCode: string; reason: string; by: string; at: string }[];
+  controls: Control[];
+}
+
+export interface TraderRisk {
+  country: string;
+  tin: string;
+  known: boolean;
+  standing: string;
+  declarations: number;
+  controls: number;
+  hits: number;
+  hitRate: number | null;
+  seizures: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  recent: {
+    id: string;
+    declarationId: string;
+    reference: string;
+    office: string;
+    channel: Channel;
+    status: string;
+    randomSelected: boolean;
+    score: number;
+    createdAt: string;
+    result: { outcome: string; hit: boolean; goodsSeized: boolean; extra: number; currency: string; recordedAt: string; kinds: string[] } | null;
+  }[];
+}
+
+export interface ControlAgg {
+  controls: number;
+  hits: number;
+  hitRate: number | null;
+  seizures: number;
+  extraRevenueUsd: number;
+}
+
+export interface RandomCompliance {
+  controls: number;
+  compliant: number;
+  complianceRate: number | null;
+  ci95: [number, number] | null;
+}
+
+export interface ControlsKpi {
+  country: string;
+  office: string | null;
+  from: string;
+  to: string;
+  timeZone: string;
+  open: number;
+  totals: ControlAgg;
+  random: RandomCompliance;
+  days: (ControlAgg & { date: string })[];
+  byChannel: (ControlAgg & { channel: Channel })[];
+  byOffice: (ControlAgg & { office: string; random: RandomCompliance })[];
+  release: { channel: Channel; n: number; medianHours: number | null; p90Hours: number | null }[];
+}
+
+export interface AllTargets {
+  country: string;
+  default: Targets;
+  offices: Record<string, Targets>;
+}

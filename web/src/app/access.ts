@@ -1,7 +1,6 @@
 /**
  * What each role may use: the screens in the navigation and the parts of a screen, mirroring the
- * server's `requireRole` lists. The risk engine's screens (criteria, control results, hit rates)
- * join here when their API exists.
+ * server's `requireRole` lists (each module's routes.ts).
  */
 import type { MessageKey } from '../i18n/index.tsx';
 
@@ -21,6 +20,26 @@ export const CAN = {
   transit: ['officer', 'supervisor', 'risk_analyst', 'manager', 'regional_analyst', 'auditor'],
   /** GET /api/v1/transit/alerts and /api/v1/kpi/alerts */
   transitAlerts: ['risk_analyst', 'supervisor', 'manager', 'regional_analyst'],
+  /** GET /api/v1/risk/criteria */
+  criteria: ['risk_analyst', 'supervisor', 'manager', 'auditor', 'admin', 'regional_analyst'],
+  /** POST /api/v1/risk/criteria, PATCH, submit */
+  writeCriteria: ['risk_analyst', 'admin'],
+  /** POST /api/v1/risk/check */
+  checkCriteria: ['risk_analyst', 'admin', 'supervisor'],
+  /** approve, reject, suspend, resume */
+  decideCriteria: ['supervisor', 'risk_analyst', 'admin'],
+  /** POST /api/v1/risk/backtest */
+  backtest: ['risk_analyst', 'supervisor', 'manager', 'admin'],
+  /** GET /api/v1/risk/effectiveness */
+  effectiveness: ['manager', 'supervisor', 'risk_analyst', 'auditor', 'admin'],
+  /** GET /api/v1/risk/controls (an officer's own; a supervisor's administration) */
+  controls: ['officer', 'supervisor'],
+  /** POST /api/v1/risk/controls/:id/result */
+  recordResult: ['officer', 'supervisor'],
+  /** reassign a control, override a channel */
+  supervise: ['supervisor'],
+  /** PUT /api/v1/kpi/targets/:country */
+  targets: ['admin', 'supervisor', 'manager'],
 } satisfies Record<string, Role[]>;
 
 export type Capability = keyof typeof CAN;
@@ -38,7 +57,9 @@ export interface NavEntry {
 /** The navigation, in order; each role sees the entries it may use. */
 export const NAV: NavEntry[] = [
   { path: '/', label: 'nav.dashboard', needs: 'dashboard' },
+  { path: '/controls', label: 'nav.controls', needs: 'controls' },
   { path: '/queue', label: 'nav.queue', needs: 'declarations' },
+  { path: '/criteria', label: 'nav.criteria', needs: 'criteria' },
   { path: '/transit', label: 'nav.transit', needs: 'transit' },
   { path: '/traders', label: 'nav.traders', needs: 'traders' },
 ];

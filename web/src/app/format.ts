@@ -49,3 +49,17 @@ export function useFormat(country?: string) {
 export function todayIn(timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
+
+/** Local day (YYYY-MM-DD) → the instant it starts in the zone, with its offset (what the APIs want). */
+export function dayStartIso(ymd: string, timeZone: string, plusDays = 0): string {
+  const guess = new Date(`${ymd}T00:00:00Z`);
+  guess.setUTCDate(guess.getUTCDate() + plusDays);
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(guess);
+  const off = parts.find((p) => p.type === 'timeZoneName')?.value.replace('GMT', '') || '+00:00';
+  return `${guess.toISOString().slice(0, 10)}T00:00:00${off === '' ? '+00:00' : off}`;
+}
+
+/** The local day (YYYY-MM-DD) of an instant in the zone. */
+export function localDay(iso: string | null | undefined, timeZone: string): string {
+  return iso ? new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso)) : '';
+}

@@ -29,3 +29,8 @@ export function StatusBadge({ status }: { status: string }) {
   const { tk } = useI18n();
   return <span className={`badge status-${status}`}>{tk('status', status)}</span>;
 }
+
+export function CriterionStatusBadge({ status }: { status: string }) {
+  const { tk } = useI18n();
+  return <span className={`badge crit-${status}`}>{tk('critStatus', status)}</span>;
+}

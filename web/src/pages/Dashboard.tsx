@@ -9,6 +9,7 @@ import { useSession } from '../app/session.tsx';
 import { useApi } from '../app/useApi.ts';
 import { CHANNEL_COLORS } from '../components/Badges.tsx';
 import { Chart } from '../components/Chart.tsx';
+import { ControlsDashboard, TargetsEditor } from '../components/ControlsDashboard.tsx';
 import type { EChartsOption } from '../components/echarts.ts';
 import { CountrySelect, FilterBar, OfficeSelect, TextField } from '../components/Filters.tsx';
 import { PageHeader, Panel, Tile } from '../components/Layout.tsx';
@@ -101,6 +102,8 @@ export function Dashboard() {
         </>
       )}
       {o && o.totals.total === 0 && can(role, 'transitAlerts') && <AlertsPanel alerts={alerts} />}
+      {o && <ControlsDashboard key={`${o.country}|${o.office ?? ''}|${o.from}|${o.to}`} country={o.country} office={o.office ?? ''} from={o.from} to={o.to} regional={regional} />}
+      {o && can(role, 'targets') && o.country === session!.user.country && <TargetsEditor country={o.country} onSaved={overview.reload} />}
     </>
   );
 }

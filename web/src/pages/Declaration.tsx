@@ -8,6 +8,7 @@ import { useApi } from '../app/useApi.ts';
 import { ChannelBadge } from '../components/Badges.tsx';
 import { Facts, PageHeader, Panel } from '../components/Layout.tsx';
 import { ReasonList } from '../components/Reasons.tsx';
+import { AssessmentFacts, RiskPanels } from '../components/DeclarationRisk.tsx';
 import { Async, ErrorBox, Loading } from '../components/States.tsx';
 import { useI18n } from '../i18n/index.tsx';
 
@@ -60,10 +61,10 @@ export function Declaration({ id }: { id: string }) {
     );
   }
   if (!state.data) return <Loading />;
-  return <DeclarationBody d={state.data} history={history} />;
+  return <DeclarationBody d={state.data} history={history} reload={() => (state.reload(), history.reload())} />;
 }
 
-function DeclarationBody({ d, history }: { d: DeclarationView; history: ReturnType<typeof useApi<DeclarationHistory>> }) {
+function DeclarationBody({ d, history, reload }: { d: DeclarationView; history: ReturnType<typeof useApi<DeclarationHistory>>; reload: () => void }) {
   const { t, tk } = useI18n();
   const fmt = useFormat(d.country);
   const { officeName } = useReference();
@@ -72,7 +73,6 @@ function DeclarationBody({ d, history }: { d: DeclarationView; history: ReturnTy
   const a = d.assessment;
   const total = p.items.reduce((s, i) => s + i.customsValue, 0);
   const currency = p.items[0]?.currency ?? 'USD';
-  const inputs = (a?.inputs ?? {}) as { draw?: number; rate?: number; seedId?: string };
 
   return (
     <>
@@ -94,9 +94,7 @@ function DeclarationBody({ d, history }: { d: DeclarationView; history: ReturnTy
               <Facts items={[[t('decl.riskLevel'), tk('risk', a.riskLevel)], [t('decl.score'), fmt.dec(a.score)], [t('decl.decidedAt'), fmt.dateTime(a.decidedAt)], [t('decl.forVersion'), String(a.declarationVersion)], [t('decl.engine'), <span className="mono">{a.engine}</span>]]} />
               <h3>{t('decl.reasons')}</h3>
               <ReasonList reasons={a.reasons} />
-              {inputs.draw !== undefined && (
-                <p className="muted small">{t('decl.draw', { draw: inputs.draw.toFixed(4), rate: fmt.pct(inputs.rate ?? 0), seed: inputs.seedId ?? '—' })}</p>
-              )}
+              <AssessmentFacts a={a} />
             </div>
           ) : (
             <p className="muted">{t('decl.noAssessment')}</p>
@@ -120,6 +118,10 @@ function DeclarationBody({ d, history }: { d: DeclarationView; history: ReturnTy
             ]}
           />
         </Panel>
+      </div>
+
+      <div className="grid grid-2 grid-risk">
+        <RiskPanels declarationId={d.id} assessment={a} country={d.country} onChanged={reload} />
       </div>
 
       <div className="grid grid-2">

@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { withQuery } from '../api/client.ts';
-import { CHANNELS, type DeclarationRow, type TraderView } from '../api/types.ts';
+import { CHANNELS, type DeclarationRow, type TraderRisk, type TraderView } from '../api/types.ts';
 import { useFormat } from '../app/format.ts';
 import { useReference } from '../app/reference.tsx';
 import { Link, useRouter } from '../app/router.tsx';
@@ -112,9 +112,9 @@ export function Trader({ tin }: { tin: string }) {
               <Chart testId="trader-offices" option={charts.offices} label={`${t('trader.chart.offices')}: ${v.offices.map((o) => `${officeName(o.office)} ${o.total}`).join(', ')}`} height={Math.max(160, Math.min(v.offices.length, 8) * 32 + 40)} />
             </Panel>
           )}
-          <p className="notice">{t('trader.pending')}</p>
         </>
       )}
+      <TraderRiskPanel tin={tin} />
       <Panel title={t('trader.declarations')} id="trader-declarations" actions={<Link to={withQuery('/queue', { trader: tin })}>{t('nav.queue')} →</Link>}>
         <Async state={decls} isEmpty={(d) => d.items.length === 0} empty={t('queue.empty')}>
           {(d) => (
@@ -154,5 +154,77 @@ export function Trader({ tin }: { tin: string }) {
         </Async>
       </Panel>
     </>
+  );
+}
+
+function TraderRiskPanel({ tin }: { tin: string }) {
+  const { t, tk } = useI18n();
+  const { officeName } = useReference();
+  const fmt = useFormat();
+  const state = useApi<TraderRisk>(`/api/v1/risk/traders/${encodeURIComponent(tin)}`);
+  return (
+    <Panel title={t('trader.controls')} id="trader-controls">
+      <Async state={state}>
+        {(r) => (
+          <div data-testid="trader-risk">
+            <div className="tiles tiles-compact">
+              <Tile label={t('trader.standing')} value={<span className={`standing standing-${r.standing}`} data-testid="standing">{tk('standing', r.standing)}</span>} note={t(`standing.${r.standing}.note` as 'standing.new.note')} tone={r.standing === 'poor' ? 'bad' : r.standing === 'good' ? 'ok' : undefined} />
+              <Tile label={t('trader.tile.controls')} value={fmt.int(r.controls)} note={t('trader.tile.declarationsSeen', { n: fmt.int(r.declarations) })} />
+              <Tile label={t('trader.tile.hitRate')} value={<span data-testid="trader-hit-rate">{r.hitRate === null ? '—' : fmt.pct(r.hitRate)}</span>} note={t('trader.tile.hits', { hits: fmt.int(r.hits) })} tone={r.hits > 0 ? 'warn' : undefined} />
+              <Tile label={t('trader.tile.seizures')} value={fmt.int(r.seizures)} tone={r.seizures > 0 ? 'bad' : undefined} />
+            </div>
+            {r.recent.length === 0 ? (
+              <Empty>{t('trader.noControls')}</Empty>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" data-testid="trader-controls">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('queue.col.reference')}</th>
+                      <th scope="col">{t('controls.col.opened')}</th>
+                      <th scope="col">{t('queue.col.office')}</th>
+                      <th scope="col">{t('queue.col.channel')}</th>
+                      <th scope="col">{t('control.status')}</th>
+                      <th scope="col">{t('result.title')}</th>
+                      <th scope="col" className="num">{t('trader.col.extra')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {r.recent.map((c) => (
+                      <tr key={c.id} className={c.result?.hit ? 'row-bad' : undefined}>
+                        <td className="nowrap">
+                          <Link to={`/declarations/${c.declarationId}`} className="strong">
+                            {c.reference}
+                          </Link>
+                          {c.randomSelected && <span className="tag">{t('controls.random')}</span>}
+                        </td>
+                        <td className="nowrap">{fmt.dateTime(c.createdAt)}</td>
+                        <td>{officeName(c.office)}</td>
+                        <td>
+                          <ChannelBadge channel={c.channel} />
+                        </td>
+                        <td>{tk('controlStatus', c.status)}</td>
+                        <td>
+                          {c.result ? (
+                            <>
+                              {tk('outcome', c.result.outcome)}
+                              {c.result.kinds.length > 0 && <span className="muted small"> · {c.result.kinds.map((k) => tk('kind', k)).join(', ')}</span>}
+                              {c.result.goodsSeized && <strong className="text-bad"> · {t('trader.seized')}</strong>}
+                            </>
+                          ) : (
+                            '—'
+                          )}
+                        </td>
+                        <td className="num nowrap">{c.result ? fmt.money(c.result.extra, c.result.currency) : '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </div>
+        )}
+      </Async>
+    </Panel>
   );
 }
