@@ -138,7 +138,7 @@ export const en: Record<MessageKey, string> = {
   'decl.conveyance': 'Conveyance',
   'decl.containers': 'Containers',
   'decl.none': 'None',
-  'decl.items': 'Goods ({count} lines)',
+  'decl.items': 'Goods · lines: {count}',
   'decl.item.line': 'Line',
   'decl.item.hs': 'HS',
   'decl.item.description': 'Declared description',

@@ -136,7 +136,7 @@ export const es = {
   'decl.conveyance': 'Medio de transporte',
   'decl.containers': 'Contenedores',
   'decl.none': 'Ninguno',
-  'decl.items': 'Mercancías ({count} líneas)',
+  'decl.items': 'Mercancías · líneas: {count}',
   'decl.item.line': 'Línea',
   'decl.item.hs': 'SA',
   'decl.item.description': 'Descripción declarada',
