@@ -24,7 +24,7 @@ for (const n of names) {
     process.exit(2);
   }
 }
-process.env.CENTINELA_TEST_DATABASE_URL ??= process.env.CI ? 'postgres://postgres@127.0.0.1:5432/test' : process.env.CENTINELA_TEST_DATABASE_URL;
+if (!process.env.CENTINELA_TEST_DATABASE_URL && process.env.CI) process.env.CENTINELA_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 console.log(`Centinela benchmarks on ${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 for (const n of names) {
   await all[n]();

@@ -109,6 +109,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   let d: Database;
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 8 });
+    // an idle client whose connection the server ends (restart, admin command) must not crash the process:
+    // the pool drops it and the next query opens a new one
+    pool.on('error', (err) => process.stderr.write(`centinela: a PostgreSQL connection was closed by the server: ${err.message}\n`));
     // fail early with a readable message when the server is not there
     try {
       const c = await pool.connect();

@@ -13,7 +13,7 @@ import { schema } from '../../src/db/client.ts';
 import { validDeclaration } from '../fixtures.ts';
 import { DEMO_PASSWORD, hasChromium, launchBrowser, SCREENSHOTS, startCentinela, type Centinela } from './harness.ts';
 
-const POLL = { timeout: 15_000, interval: 100 };
+const POLL = { timeout: 30_000, interval: 100 };
 /** the trimmed text of the first element (waits for it) */
 const text = async (l: Locator) => (await l.first().textContent())?.trim();
 
@@ -51,7 +51,7 @@ describe.skipIf(!run)('web application in Chromium', () => {
       if (!(globalThis as any).localStorage.getItem('centinela.lang')) (globalThis as any).localStorage.setItem('centinela.lang', l);
     }, lang);
     const page = await ctx.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(30_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     (page as any).errors = errors;

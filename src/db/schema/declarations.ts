@@ -38,6 +38,8 @@ export const declarations = pgTable(
     unique('declarations_country_reference_uq').on(t.country, t.reference),
     index('declarations_country_lodged_idx').on(t.country, t.lodgedAt),
     index('declarations_importer_idx').on(t.importerTin),
+    index('declarations_country_updated_idx').on(t.country, t.updatedAt),
+    index('declarations_country_importer_lodged_idx').on(t.country, t.importerTin, t.lodgedAt),
   ],
 );
 

@@ -179,23 +179,32 @@ export class DeclarationSnapshot {
     let after = { at: new Date(Math.max(0, this.watermark - 60_000)).toISOString(), id: '00000000-0000-0000-0000-000000000000' };
     let read = 0;
     for (;;) {
-      const page = await queryRows<{ id: string; version: number; updated_at: string | Date; payload: Declaration | string }>(
+      // keys first: payloads are read only for rows not held at their version (the overlap is cheap)
+      const keys = await queryRows<{ id: string; version: number; updated_at: string | Date }>(
         tx,
-        sql`select id, version, updated_at, payload from declarations
+        sql`select id, version, updated_at from declarations
             where country = ${this.country} and (updated_at, id) > (${after.at}::timestamptz, ${after.id}::uuid)
             order by updated_at, id limit ${pageSize}`,
       );
-      if (!page.length) break;
-      for (const r of page) {
-        const d = typeof r.payload === 'string' ? (JSON.parse(r.payload) as Declaration) : r.payload;
-        this.put(r.id, Number(r.version), d);
+      if (!keys.length) break;
+      const wanted = keys.filter((k) => {
+        const row = this.rowOf.get(k.id);
+        return row === undefined || this.version[row] < Number(k.version);
+      });
+      for (let i = 0; i < wanted.length; i += 2000) {
+        const chunk = wanted.slice(i, i + 2000);
+        const page = await queryRows<{ id: string; version: number; payload: Declaration | string }>(
+          tx,
+          sql`select id, version, payload from declarations where id in (${sql.join(chunk.map((k) => sql`${k.id}::uuid`), sql`, `)})`,
+        );
+        for (const r of page) this.put(r.id, Number(r.version), typeof r.payload === 'string' ? (JSON.parse(r.payload) as Declaration) : r.payload);
+        read += page.length;
       }
-      read += page.length;
-      const last = page[page.length - 1];
+      const last = keys[keys.length - 1];
       const at = last.updated_at instanceof Date ? last.updated_at : new Date(last.updated_at);
       after = { at: at.toISOString(), id: last.id };
       this.watermark = Math.max(this.watermark, at.getTime());
-      if (page.length < pageSize) break;
+      if (keys.length < pageSize) break;
     }
     this.loadedAt = Date.now();
     return { read, seconds: (performance.now() - t0) / 1000 };

@@ -1,0 +1,2 @@
+CREATE INDEX "declarations_country_updated_idx" ON "declarations" USING btree ("country","updated_at");--> statement-breakpoint
+CREATE INDEX "declarations_country_importer_lodged_idx" ON "declarations" USING btree ("country","importer_tin","lodged_at");
