@@ -1,12 +1,13 @@
 import { eq, and, inArray } from 'drizzle-orm';
 import { NotFoundError } from '../../core/errors.ts';
 import { schema, type Tx } from '../../db/client.ts';
-import type { Channel, Declaration } from '../declarations/schema.ts';
+import type { Declaration } from '../declarations/schema.ts';
 import { randomDraw } from './baseline.ts';
 import { celConsignment, celDeclaration, celTrader, setReferenceLookups, type ReferenceLookups } from './cel.ts';
-import { decide, demotable, RISK_ENGINE, RuleSet, type CriterionScope } from './engine.ts';
+import { decide, demotable, RISK_ENGINE, RuleSet } from './engine.ts';
 import type { AssessmentInputs } from './service.ts';
 import { selectivitySeed } from './settings.ts';
+import { versionDef } from './versions.ts';
 import type { Clock } from '../../core/clock.ts';
 
 /**
@@ -41,19 +42,7 @@ export async function replayAssessment(tx: Tx, clock: Clock, id: string, current
   const versions = versionIds.length ? await tx.select().from(schema.riskCriterionVersions).where(inArray(schema.riskCriterionVersions.id, versionIds)) : [];
   const rs = new RuleSet(
     a.country,
-    versions.map((v) => ({
-      versionId: v.id,
-      criterionId: v.criterionId,
-      name: v.name,
-      reason: v.reason,
-      expression: v.expression,
-      scope: v.scope as CriterionScope,
-      weight: v.weight,
-      forcedChannel: (v.forcedChannel as Channel | null) ?? null,
-      manifestAction: v.manifestAction,
-      validFrom: v.validFrom.getTime(),
-      validTo: v.validTo?.getTime() ?? null,
-    })),
+    versions.map(versionDef),
   );
   // reference prices as recorded with the decision
   setReferenceLookups({ refPrice: (_c, hs6) => inputs.refPrices[hs6] ?? 0 });

@@ -125,7 +125,9 @@ export const controlDetail = controlView.extend({
   result: controlResultView.nullable(),
 });
 
-export const controlList = z.object({ items: z.array(controlView) });
+export const controlList = z.object({
+  items: z.array(controlView.extend({ reference: z.string().nullable().describe("the declaration's reference"), lodgedAt: z.string().nullable() })),
+});
 
 const effRow = z.object({ key: z.string(), label: z.string(), controls: z.number().int(), hits: z.number().int(), hitRate: z.number(), seizures: z.number().int(), extraRevenueUsd: z.number() });
 

@@ -34,7 +34,6 @@ import {
   traderTinOf,
   traderView,
   type CriterionScope,
-  type CriterionVersionDef,
   type MarkInput,
   type ModelInput,
   type RiskConfig,
@@ -48,6 +47,7 @@ import { replayAssessment, type ReplayResult } from './replay.ts';
 import type { BacktestInput, ControlResultInput, CriterionEdit, CriterionInput } from './schema.ts';
 import { selectivitySeed, type SelectivitySeed } from './settings.ts';
 import { localDay } from './localday.ts';
+import { versionDef, type VersionRow } from './versions.ts';
 
 export interface RiskDeps {
   db: Db;
@@ -62,7 +62,6 @@ export interface ModelScorer {
   score(tx: Tx, items: { id: string; declaration: Declaration }[]): Promise<(number | ModelInput | null)[]>;
 }
 
-type VersionRow = typeof schema.riskCriterionVersions.$inferSelect;
 type CriterionRow = typeof schema.riskCriteria.$inferSelect;
 
 const GENERATION_KEY = 'risk.generation';
@@ -134,21 +133,6 @@ function applyCapacity(stored: Map<string, OfficeDay>, country: string, day: str
   return delta;
 }
 
-function versionDef(v: VersionRow): CriterionVersionDef {
-  return {
-    versionId: v.id,
-    criterionId: v.criterionId,
-    name: v.name,
-    reason: v.reason,
-    expression: v.expression,
-    scope: v.scope as CriterionScope,
-    weight: v.weight,
-    forcedChannel: (v.forcedChannel as Channel | null) ?? null,
-    manifestAction: v.manifestAction,
-    validFrom: v.validFrom.getTime(),
-    validTo: v.validTo ? v.validTo.getTime() : null,
-  };
-}
 
 export interface AssessmentInputs {
   rulesetId: string;
