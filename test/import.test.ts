@@ -11,6 +11,9 @@ import { runImport } from '../src/modules/declarations/import.ts';
 import { IntakeService } from '../src/modules/declarations/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { mutate, NOW, validDeclaration } from './fixtures.ts';
+import { createSimulation } from '../src/sim/generate.ts';
+import { writeSimulation } from '../src/sim/write.ts';
+import { importGroundTruth } from '../src/modules/declarations/truth.ts';
 
 const actor = SYSTEM_PRINCIPAL('GT', 'test-import');
 
@@ -88,5 +91,23 @@ describe.each(testDbKinds())('bulk import on %s', (kind) => {
     expect(r.rejected).toBe(1);
     expect(r.rejections[0].errors[0].code).toBe('invalid_csv');
     expect(await n(schema.declarations)).toBe(before);
+  });
+
+  it("loads the simulator's files through the same import path, every record accepted, truth kept apart", async () => {
+    const out = path.join(dir, 'sim');
+    const sim = createSimulation({ seed: 5, days: 3, scale: 0.05, start: '2026-06-01', ref: getReferenceData() });
+    const summary = await writeSimulation(sim, { outDir: out, seed: 5, days: 3, scale: 0.05 });
+    const simClock = new FixedClock('2026-06-10T00:00:00Z');
+    const deps = { db: database.db, clock: simClock, intake: new IntakeService({ db: database.db, ref: getReferenceData(), clock: simClock, config: { randomControlRate: 0.05 } }) };
+    const m = await runImport(deps, { kind: 'manifests', format: 'jsonl', source: { path: path.join(out, 'manifests.jsonl') }, actor });
+    const d = await runImport(deps, { kind: 'declarations', format: 'jsonl', source: { path: path.join(out, 'declarations.jsonl') }, actor });
+    expect(m).toMatchObject({ records: summary.manifests.total, created: summary.manifests.total, rejected: 0 });
+    expect(d).toMatchObject({ records: summary.declarations.total, created: summary.declarations.total, rejected: 0 });
+    // what customs sees carries no truth
+    const stored = await database.db.select({ payload: schema.declarations.payload }).from(schema.declarations);
+    expect(stored.some((r) => JSON.stringify(r.payload).includes('fraudType'))).toBe(false);
+    const truthRows = await importGroundTruth(database.db, path.join(out, 'ground-truth.jsonl'));
+    expect(truthRows).toBe(summary.declarations.total + summary.manifests.total);
+    expect(await n(schema.groundTruth)).toBe(truthRows);
   });
 });
