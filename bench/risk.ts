@@ -1,7 +1,7 @@
 /**
  * Selectivity benchmarks, each beside its peer or limit in the same run:
  *  - decisions per second in-process with 500 active criteria (generated from realistic
- *    templates): Centinela's engine (CEL compiled to closures, scope prefilter), cel-js alone,
+ *    templates): Centinela's engine (CEL compiled to generated JavaScript, scope prefilter), cel-js alone,
  *    json-rules-engine evaluating the same criteria, and hand-written JavaScript (the limit);
  *  - over HTTP with autocannon: POST /api/v1/declarations with distinct references, ~10 s;
  *  - a backtest over a simulated year of one country's declarations.
@@ -64,7 +64,7 @@ export async function runRiskBench(opts: { httpSeconds?: number; yearScale?: num
   const rsCel = new RuleSet('GT', crit.map((c) => c.def), { forceCelJs: true });
   const config = defaultRiskConfig(0.03);
   const vars: CelVars[] = decls.map((d) => ({ decl: celDeclaration(d), trader: celTrader(traderView(undefined, 'x', 0)), consignment: celConsignment(null) }));
-  console.log(`${crit.length} active criteria (compiled to closures: ${(rs.compiledShare * 100).toFixed(0)}%), ${decls.length} simulated GT declarations`);
+  console.log(`${crit.length} active criteria (compiled from CEL to JavaScript: ${(rs.compiledShare * 100).toFixed(0)}%), ${decls.length} simulated GT declarations`);
 
   const admin = SYSTEM_PRINCIPAL('GT', 'bench');
   let ours = 0;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Declaration } from '../src/modules/declarations/schema.ts';
 import { celConsignment, celDeclaration, celTrader, checkExpression, setReferenceLookups } from '../src/modules/risk/cel.ts';
 import { compilePredicate } from '../src/modules/risk/compile.ts';
@@ -56,6 +56,86 @@ describe('criteria language', () => {
     }
     console.log(`[risk] compiled ${compiledCount} of ${exprs.length} expressions; ${checks} evaluations agree between closures and cel-js (${decls.length} simulated declarations)`);
     expect(compiledCount).toBeGreaterThanOrEqual(exprs.length - 2);
+  });
+
+  it('generated code, closures and cel-js agree on every criterion, through the predicate and the frame', () => {
+    const exprs = [
+      ...templateCriteria(80, 5).map((t) => t.def.expression),
+      ...EXTRA,
+      'decl.items.exists(i, i.line % 2 == 0) && !(decl.itemCount - 1 < 0)',
+      'decl.type in ["IM", "EX", "TR", "A", "B", "C", "D", "E", "F", "G"] && decl.items.all(i, i.quantity * 2.0 >= i.quantity)',
+      'decl.itemCount * 3 / 2 > 1 ? decl.transport.mode != 3 : decl.reference < "M"',
+      'decl.items.exists(i, decl.items[5].origin == i.origin) || trader.hitRate >= 0.5',
+      'size(decl.reference) > 3 && decl.reference.size() < 100 && double(decl.itemCount) > 1.5',
+      'decl.lodgedAt >= timestamp("2026-03-02T00:00:00Z") || decl.seller.country != decl.importer.country',
+    ];
+    const names = ['decl', 'trader', 'consignment'];
+    let generated = 0;
+    let checks = 0;
+    for (const e of exprs) {
+      expect(checkExpression(e, 'declaration')).toEqual({ ok: true });
+      const gen = compilePredicate(e, 'declaration');
+      const clo = compilePredicate(e, 'declaration', { forceClosures: true });
+      const slow = compilePredicate(e, 'declaration', { forceCelJs: true });
+      if (gen.generated) generated++;
+      expect(clo.generated).toBeFalsy();
+      // the generator covers every expression the closures cover
+      expect(!!gen.generated, e).toBe(clo.compiled);
+      for (const d of decls) {
+        const tv = traderView({ tin: 'x', declarations: d.items.length, controls: 3, hits: d.items.length > 2 ? 2 : 0, seizures: 0, firstSeen: 0 }, 'x', 1e12);
+        const vars = { decl: celDeclaration(d), trader: celTrader(tv), consignment: celConsignment(d.items.length % 2 ? { transportDocument: 'X', shipper: 's', consignee: 'c', description: 'd', packages: 3, grossMassKg: 1000, containers: [] } : null) };
+        const run = (f: () => boolean) => {
+          try {
+            return f();
+          } catch {
+            return 'error';
+          }
+        };
+        const want = run(() => slow(vars));
+        expect(run(() => gen(vars)), `generated: ${e} on ${d.reference}`).toBe(want);
+        expect(run(() => clo(vars)), `closures: ${e} on ${d.reference}`).toBe(want);
+        if (gen.run) {
+          const frame: unknown[] = new Array(Math.max(gen.frameSize ?? 0, 3));
+          for (let i = 0; i < names.length; i++) frame[i] = (vars as Record<string, unknown>)[names[i]];
+          expect(run(() => gen.run!(frame)), `generated frame: ${e} on ${d.reference}`).toBe(want);
+        }
+        checks++;
+      }
+    }
+    console.log(`[risk] generated ${generated} of ${exprs.length} expressions; ${checks} declarations agree across generated code, closures and cel-js`);
+    expect(generated).toBeGreaterThanOrEqual(exprs.length - 3);
+  });
+
+  it('a criterion cannot inject code into the generated source', () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => {
+      throw new Error('process.exit called');
+    }) as never);
+    (globalThis as Record<string, unknown>).__pwned = undefined;
+    try {
+      const payloads = ['"); process.exit(1); ("', "'); process.exit(1); ('", '\\"); globalThis.__pwned = 1; //', '`${process.exit(1)}`', '\u2028process.exit(1)\u2029', '*/ process.exit(1); /*', '</script>"+process.exit(1)+"'];
+      for (const p of payloads) {
+        for (const e of [`decl.type == ${JSON.stringify(p)}`, `decl.reference.startsWith(${JSON.stringify(p)}) || decl.type in [${JSON.stringify(p)}, "X"]`, `decl.items.exists(i, i.description.contains(${JSON.stringify(p)}))`]) {
+          expect(checkExpression(e, 'declaration'), e).toEqual({ ok: true });
+          const pred = compilePredicate(e, 'declaration');
+          expect(pred.generated, e).toBe(true);
+          const d = decls[0];
+          const vars = { decl: celDeclaration(d), trader: celTrader(traderView(undefined, 'x', 0)), consignment: celConsignment(null) };
+          const want = compilePredicate(e, 'declaration', { forceCelJs: true })(vars);
+          expect(pred(vars), e).toBe(want);
+          // the payload is data: a declaration carrying it matches it literally
+          const hit = celDeclaration(d);
+          hit.type = JSON.parse(JSON.stringify(p));
+          hit.reference = hit.type;
+          if (e.startsWith('decl.type ==')) expect(pred({ ...vars, decl: hit })).toBe(true);
+        }
+      }
+      // names only come from the whitelist of fields: anything else is not generated
+      expect(() => compilePredicate('decl["constructor"] == "x"', 'declaration')).not.toThrow();
+      expect(exit).not.toHaveBeenCalled();
+      expect((globalThis as Record<string, unknown>).__pwned).toBeUndefined();
+    } finally {
+      exit.mockRestore();
+    }
   });
 
   it('errors an analyst can act on', () => {
