@@ -183,6 +183,31 @@ describe.each(testDbKinds())('access on %s', (kind) => {
     });
   });
 
+  describe('sign-in throttling', () => {
+    it('locks a username after 5 failures in 15 minutes: 429 with Retry-After, even with the right password, logged once; then it opens again', async () => {
+      await service.createUser(CLI, { username: 'gt.target', displayName: 'T', role: 'officer', country: 'GT', password: PASSWORD });
+      const start = clock.now().getTime();
+      const attempt = (password: string) => app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'gt.target', password } });
+      for (let i = 0; i < 5; i++) expect((await attempt('wrong password ' + i)).statusCode).toBe(401);
+      for (let i = 0; i < 3; i++) {
+        const locked = await attempt(PASSWORD);
+        expect(locked.statusCode).toBe(429);
+        expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+        expect(locked.json().detail).toMatch(/try again in 15 minute/);
+      }
+      const locks = await queryRows(d.db, sql`select 1 from audit_log where action = 'auth.login_locked'`);
+      expect(locks.length).toBe(1);
+      // another username is not affected
+      expect((await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'gt.admin', password: PASSWORD } })).statusCode).toBe(200);
+      try {
+        clock.set(start + 15 * 60_000 + 1000);
+        expect((await attempt(PASSWORD)).statusCode).toBe(200);
+      } finally {
+        clock.set(start);
+      }
+    });
+  });
+
   describe('HTTP', () => {
     let adminToken: string;
     let officerToken: string;

@@ -57,6 +57,16 @@ export class ConflictError extends AppError {
   }
 }
 
+/** Too many attempts: the answer says when to try again (and the HTTP layer sets Retry-After). */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    detail: string,
+    public readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'too-many-requests', 'Too many requests', detail);
+  }
+}
+
 export class UnauthorizedError extends AppError {
   constructor(detail = 'Authentication required: send a bearer token or an API key') {
     super(401, 'unauthorized', 'Unauthorized', detail);

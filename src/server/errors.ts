@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, type FieldError } from '../core/errors.ts';
+import { AppError, TooManyRequestsError, type FieldError } from '../core/errors.ts';
 
 /** `/items/0/hsCode` -> `items[0].hsCode` */
 function pointerToPath(pointer: string): string {
@@ -15,6 +15,7 @@ export function problemErrorHandler(err: FastifyError | Error, req: FastifyReque
   const send = (status: number, body: Record<string, unknown>) =>
     reply.code(status).type('application/problem+json').send({ ...body, status, instance: req.url });
 
+  if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds));
   if (err instanceof AppError) return send(err.status, err.toProblem());
 
   if (hasZodFastifySchemaValidationErrors(err)) {

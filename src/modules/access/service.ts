@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, formatPath } from '../../core/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError, formatPath } from '../../core/errors.ts';
 import { sha256Hex } from '../../core/hash.ts';
 import { uuidv7 } from '../../core/ids.ts';
 import { schema, type Db, type Tx } from '../../db/client.ts';
@@ -32,6 +32,10 @@ export interface AccessDeps {
 }
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** failed sign-ins for one username within LOGIN_WINDOW_MS that lock it for LOGIN_LOCK_MS */
+export const LOGIN_MAX_FAILURES = 5;
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+export const LOGIN_LOCK_MS = 15 * 60 * 1000;
 /** session tokens and API keys say what they are, so that one is never taken for the other */
 export const SESSION_TOKEN_PREFIX = 'cs_';
 export const API_KEY_PREFIX = 'ck_';
@@ -133,9 +137,36 @@ export class AccessService {
   private readonly db: Db;
   private readonly clock: Clock;
 
+  /** failed sign-ins per username in the current window (this process) */
+  private readonly failures = new Map<string, { count: number; windowStart: number; lockedUntil: number }>();
+
   constructor(deps: AccessDeps) {
     this.db = deps.db;
     this.clock = deps.clock;
+  }
+
+  /** Counts a failed sign-in; the LOGIN_MAX_FAILURES-th within the window locks the username for LOGIN_LOCK_MS. */
+  private async noteFailure(username: string, nowMs: number, country: string | null): Promise<void> {
+    const f = this.failures.get(username);
+    const cur = f && nowMs - f.windowStart < LOGIN_WINDOW_MS ? f : { count: 0, windowStart: nowMs, lockedUntil: 0 };
+    cur.count++;
+    if (cur.count >= LOGIN_MAX_FAILURES) {
+      cur.lockedUntil = nowMs + LOGIN_LOCK_MS;
+      cur.count = 0;
+      cur.windowStart = nowMs;
+      await this.db.transaction((tx) =>
+        this.audit(tx, {
+          actor: SYSTEM_PRINCIPAL(country ?? '', 'auth'),
+          action: 'auth.login_locked',
+          entityType: 'user',
+          entityId: username.slice(0, 80),
+          country,
+          after: { username: username.slice(0, 80), failures: LOGIN_MAX_FAILURES, lockedUntil: new Date(cur.lockedUntil).toISOString() },
+        }),
+      );
+    }
+    this.failures.set(username, cur);
+    if (this.failures.size > 100_000) this.failures.delete(this.failures.keys().next().value as string);
   }
 
   private audit(tx: Tx, entries: AuditEntryInput | AuditEntryInput[]): Promise<void> {
@@ -301,6 +332,15 @@ export class AccessService {
   /** Signs in. Unknown user, wrong password and disabled account get the same answer. */
   async login(usernameInput: string, password: string): Promise<LoginResult> {
     const username = usernameInput.trim().toLowerCase();
+    const nowMs = this.clock.now().getTime();
+    const lock = this.failures.get(username);
+    if (lock && lock.lockedUntil > nowMs) {
+      // refused without looking at the password, and logged once per lockout, so a flood cannot fill the log
+      throw new TooManyRequestsError(
+        `Too many failed sign-ins for this username: try again in ${Math.ceil((lock.lockedUntil - nowMs) / 60_000)} minute(s)`,
+        Math.ceil((lock.lockedUntil - nowMs) / 1000),
+      );
+    }
     const user = /^[a-z0-9._-]{3,40}$/.test(username) ? await repo.findUserByUsername(this.db, username) : undefined;
     // spend the same time whether or not the user exists
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
@@ -316,8 +356,10 @@ export class AccessService {
           after: { username: username.slice(0, 80), reason },
         }),
       );
+      await this.noteFailure(username, nowMs, user?.country ?? null);
       throw new UnauthorizedError('Unknown username or wrong password');
     }
+    this.failures.delete(username);
     const token = SESSION_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const session: repo.SessionRow = {
