@@ -5,6 +5,9 @@ import { compilePredicate } from './compile.ts';
 import { traderView, type CriterionScope } from './engine.ts';
 import { DeclarationSnapshot } from './snapshot.ts';
 import { usdSql } from './reference.ts';
+import type { BacktestResult } from './views.ts';
+
+export type { BacktestResult };
 
 /**
  * A criterion run over the stored history of one administration before anyone approves it:
@@ -14,33 +17,6 @@ import { usdSql } from './reference.ts';
  * incrementally), scanned in order of lodging so that the trader's history is the one each
  * declaration had then; the criterion runs compiled.
  */
-export interface BacktestResult {
-  country: string;
-  from: string;
-  to: string;
-  labels: 'results' | 'ground_truth';
-  labelsNote: string;
-  declarations: number;
-  selected: number;
-  selectionRate: number;
-  /** selected declarations that have a label (a control result, or ground truth) */
-  labelled: number;
-  hits: number;
-  precision: number | null;
-  /** hits ÷ all frauds known in the period (ground truth only) */
-  recall: number | null;
-  revenueUsd: number;
-  baseRate: number | null;
-  lift: number | null;
-  errors: number;
-  /** how the trader's history criteria see was computed */
-  traderHistory: string;
-  /** where the time went: reading what changed into the snapshot, scanning it, the rest is labels */
-  timing: { seconds: number; loadSeconds: number; loadedRecords: number; scanSeconds: number; snapshotRecords: number };
-  seconds: number;
-  examples: { reference: string; hit: boolean | null }[];
-}
-
 /** Trader history as of a moment, rebuilt while the backtest scans in time order. */
 interface TraderCounts {
   tin: string;

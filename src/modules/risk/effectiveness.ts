@@ -2,36 +2,15 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../db/client.ts';
 import type { RiskConfig } from './engine.ts';
 import { usdSql } from './reference.ts';
+import type { Effectiveness, EffectivenessRow } from './views.ts';
+
+export type { Effectiveness, EffectivenessRow };
 
 /**
  * Effectiveness over a period: controls, hits, hit rate and extra revenue per criterion, office,
  * officer and channel; criteria flagged for review; and the compliance rate measured by random
  * control, with a 95% Wilson interval. Controls count when their result is recorded.
  */
-export interface EffectivenessRow {
-  key: string;
-  label: string;
-  controls: number;
-  hits: number;
-  hitRate: number;
-  seizures: number;
-  extraRevenueUsd: number;
-}
-
-export interface Effectiveness {
-  country: string;
-  from: string;
-  to: string;
-  decisions: { total: number; byChannel: Record<string, number> };
-  controlsOpen: number;
-  byCriterion: (EffectivenessRow & { flaggedForReview: boolean; reviewReason: string | null })[];
-  byOffice: EffectivenessRow[];
-  byOfficer: EffectivenessRow[];
-  byChannel: EffectivenessRow[];
-  randomControl: { controls: number; compliant: number; complianceRate: number | null; ci95: [number, number] | null; note: string };
-  overall: EffectivenessRow;
-}
-
 export function wilson(k: number, n: number, z = 1.96): [number, number] {
   if (n === 0) return [0, 1];
   const p = k / n;

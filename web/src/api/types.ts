@@ -283,50 +283,8 @@ export interface CelProblem {
 
 export type CheckResult = { ok: true } | { ok: false; problem: CelProblem };
 
-export interface BacktestResult {
-  country: string;
-  from: string;
-  to: string;
-  labels: 'results' | 'ground_truth';
-  labelsNote: string;
-  declarations: number;
-  selected: number;
-  selectionRate: number;
-  labelled: number;
-  hits: number;
-  precision: number | null;
-  recall: number | null;
-  revenueUsd: number;
-  baseRate: number | null;
-  lift: number | null;
-  errors: number;
-  seconds: number;
-  examples: { reference: string; hit: boolean | null }[];
-}
 
-export interface EffectivenessRow {
-  key: string;
-  label: string;
-  controls: number;
-  hits: number;
-  hitRate: number;
-  seizures: number;
-  extraRevenueUsd: number;
-}
 
-export interface Effectiveness {
-  country: string;
-  from: string;
-  to: string;
-  decisions: { total: number; byChannel: Record<string, number> };
-  controlsOpen: number;
-  byCriterion: (EffectivenessRow & { flaggedForReview: boolean; reviewReason: string | null })[];
-  byOffice: EffectivenessRow[];
-  byOfficer: EffectivenessRow[];
-  byChannel: EffectivenessRow[];
-  randomControl: { controls: number; compliant: number; complianceRate: number | null; ci95: [number, number] | null; note: string };
-  overall: EffectivenessRow;
-}
 
 export interface Discrepancy {
   kind: string;
@@ -442,3 +400,6 @@ export interface AllTargets {
   default: Targets;
   offices: Record<string, Targets>;
 }
+
+/** Effectiveness and backtest answers: the server's own definitions. */
+export type { BacktestResult, Effectiveness, EffectivenessRow } from '../../../src/modules/risk/views.ts';
