@@ -153,7 +153,8 @@ describe.each(testDbKinds())('intelligence on %s', (kind) => {
     risk.setModelScorer(intel.scorer());
     const put = await app.inject({ method: 'PUT', url: '/api/v1/models/exploration', headers: as('ana'), payload: { rate: 0.2, mode: 'random' } });
     expect(put.statusCode, put.body).toBe(200);
-    const batch = Array.from({ length: 20 }, (_, k) =>
+    // 60 declarations at a 20% exploration rate: the chance that none is explored is 0.8^60 ≈ 1.5e-6
+    const batch = Array.from({ length: 60 }, (_, k) =>
       mutate(validDeclaration(`GT-INTEL-${k}`), (d) => {
         d.items[0].customsValue = 62500 / (1 + k);
       }),
@@ -163,7 +164,7 @@ describe.each(testDbKinds())('intelligence on %s', (kind) => {
       expect(r.statusCode, r.body).toBeLessThan(300);
     }
     const ids = await database.db.select({ id: schema.declarations.id }).from(schema.declarations).where(inArray(schema.declarations.reference, batch.map((b) => b.reference)));
-    expect(ids.length).toBe(20);
+    expect(ids.length).toBe(60);
     let explored = 0;
     for (const { id } of ids) {
       const g = await get('oscar', `/api/v1/declarations/${id}`);

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { systemClock } from '../../core/clock.ts';
 import { SYSTEM_PRINCIPAL } from '../../modules/access/types.ts';
 import { runImport, type ImportFormat, type ImportKind, type ImportReport } from '../../modules/declarations/import.ts';
-import { IntakeService } from '../../modules/declarations/service.ts';
+import { buildServices } from '../../app/services.ts';
 import { importGroundTruth } from '../../modules/declarations/truth.ts';
 import { getReferenceData } from '../../reference/index.ts';
 import { fail, openCliDatabase, withDbOptions, type DbOptions } from '../context.ts';
@@ -69,7 +69,8 @@ export function importCommand(): Command {
 
       const { database, config } = await openCliDatabase(o);
       const ref = getReferenceData();
-      const intake = new IntakeService({ db: database.db, ref, clock: systemClock, config });
+      // the same services as the server: criteria, model, random control and controls opened
+      const { intake } = buildServices({ db: database.db, ref, clock: systemClock, config });
       const reportOut = o.report ? fs.createWriteStream(o.report) : undefined;
       let failed = false;
       try {
@@ -85,9 +86,13 @@ export function importCommand(): Command {
               actor: SYSTEM_PRINCIPAL('GT', 'cli-import'),
               batchSize,
               onProgress: (p) => {
+                // records counted once their batch is stored; the file is read ahead of what is stored,
+                // so the share read is shown as such and never as the work done
                 const pct = total ? Math.min(100, (100 * p.bytesRead) / total).toFixed(0) : '?';
                 const rate = p.records / Math.max(progress.elapsedSeconds(), 0.001);
-                progress.update(`${pct}% ${fmt(p.records)} records (${fmt(Math.round(rate))}/s): ${fmt(p.created)} new, ${fmt(p.amended)} amended, ${fmt(p.unchanged)} unchanged, ${fmt(p.rejected)} rejected`);
+                progress.update(
+                  `${fmt(p.records)} records done (${fmt(Math.round(rate))}/s): ${fmt(p.created)} new, ${fmt(p.amended)} amended, ${fmt(p.unchanged)} unchanged, ${fmt(p.rejected)} rejected; ${pct}% of the file read`,
+                );
               },
             },
           );

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { FixedClock, systemClock, type Clock } from '../../core/clock.ts';
 import type { Database } from '../../db/client.ts';
 import { SYSTEM_PRINCIPAL } from '../../modules/access/types.ts';
-import { IntakeService } from '../../modules/declarations/service.ts';
+import { buildServices } from '../../app/services.ts';
 import { ALERT_KINDS } from '../../modules/transit/detectors.ts';
 import { parseJsonLines } from '../../modules/transit/routes.ts';
 import { TransitService } from '../../modules/transit/service.ts';
@@ -182,7 +182,7 @@ export function transitCommand(): Command {
     }
     if (o.load) {
       await withService({ ...o, now: sim.evaluateAt.toISOString() }, async (s, database, clock) => {
-        const intake = new IntakeService({ db: database.db, ref, clock, config: { randomControlRate: 0.05 } });
+        const { intake } = buildServices({ db: database.db, ref, clock, config: { randomControlRate: 0.05 } });
         await intake.submitManifests(sim.manifests, cli(), 'sim');
         await intake.submitDeclarations(sim.declarations, cli(), 'sim');
         const mv = await s.declareMovements(sim.movements, cli());
