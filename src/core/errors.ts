@@ -88,3 +88,53 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   }
   return out;
 }
+
+// ---------------------------------------------------------------- text PostgreSQL cannot store
+
+/**
+ * C0 control characters other than tab, line feed and carriage return (U+0000 cannot be stored by
+ * PostgreSQL at all, the others have no place in customs data), and UTF-16 halves without their
+ * other half (jsonb refuses them).
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const BAD_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function badTextMessage(s: string): { code: string; message: string } {
+  const m = BAD_TEXT.exec(s)!;
+  const c = m[0].charCodeAt(0);
+  if (c >= 0xd800) return { code: 'invalid_unicode', message: 'holds broken Unicode (half of a surrogate pair), which cannot be stored' };
+  return { code: 'control_character', message: `holds the control character U+${c.toString(16).toUpperCase().padStart(4, '0')} at position ${m.index + 1}; only tab, line feed and carriage return are allowed` };
+}
+
+/** True when a string holds a character `textErrors` refuses. */
+export const hasBadText = (s: string): boolean => BAD_TEXT.test(s);
+
+/**
+ * Every string (value or key) in a parsed JSON value holding a character PostgreSQL cannot store,
+ * named by its path (`items[0].description`, or `prefix.name` for a query parameter). Walks
+ * without recursion (any nesting depth), and stops after `max` errors.
+ */
+export function textErrors(value: unknown, prefix: PropertyKey[] = [], max = 20): FieldError[] {
+  const out: FieldError[] = [];
+  const stack: [unknown, PropertyKey[]][] = [[value, prefix]];
+  while (stack.length && out.length < max) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (BAD_TEXT.test(v)) out.push({ path: formatPath(path), ...badTextMessage(v) });
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], [...path, i]]);
+    } else if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i];
+        if (BAD_TEXT.test(k)) {
+          const safe = k.replace(new RegExp(BAD_TEXT.source, 'g'), '\uFFFD');
+          out.push({ path: formatPath([...path, safe]), code: 'invalid_field_name', message: `the field name ${badTextMessage(k).message}` });
+          continue;
+        }
+        stack.push([(v as Record<string, unknown>)[k], [...path, k]]);
+      }
+    }
+  }
+  return out;
+}

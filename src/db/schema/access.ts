@@ -1,4 +1,4 @@
-import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 
@@ -63,4 +63,22 @@ export const auditLog = pgTable(
     hash: text('hash').notNull(),
   },
   (t) => [index('audit_entity_idx').on(t.entityType, t.entityId)],
+);
+
+/**
+ * Failed sign-ins, shared by every server process and kept across restarts (see
+ * modules/access/throttle.ts): one row per (username, source) pair and per source address.
+ */
+export const loginThrottle = pgTable(
+  'login_throttle',
+  {
+    key: text('key').primaryKey(),
+    /** `pair` (username + source) or `source` */
+    kind: text('kind').notNull(),
+    failures: integer('failures').notNull().default(0),
+    windowStart: ts('window_start').notNull(),
+    lockedUntil: ts('locked_until'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [index('login_throttle_updated_idx').on(t.updatedAt)],
 );

@@ -3,7 +3,8 @@ import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import type { Clock } from '../../core/clock.ts';
-import type { FieldError } from '../../core/errors.ts';
+import { randomUUID } from 'node:crypto';
+import { textErrors, type FieldError } from '../../core/errors.ts';
 import { uuidv7 } from '../../core/ids.ts';
 import { schema, type Db } from '../../db/client.ts';
 import { appendAudit } from '../access/audit.ts';
@@ -151,7 +152,28 @@ export interface ImportOptions {
   actor: Principal;
   batchSize?: number;
   onProgress?: (p: ImportProgress) => void;
+  /** where the details of a record the database refused go (never into the report) */
+  onInternalError?: (incident: string, detail: string) => void;
 }
+
+const referenceOf = (v: unknown): string | undefined => {
+  const r = (v as { reference?: unknown } | null)?.reference;
+  return typeof r === 'string' && !textErrors(r).length ? r.slice(0, 100) : undefined;
+};
+
+/**
+ * A rejection the database made (a storage error) is reported without its SQL, parameters or
+ * message: a generic text and an incident id; the details go to `onInternalError` (the server's
+ * log, the CLI's standard error).
+ */
+function withoutInternals(e: FieldError, onInternalError?: (incident: string, detail: string) => void): FieldError {
+  if (e.code !== 'storage_error') return e;
+  const incident = randomUUID();
+  onInternalError?.(incident, e.message);
+  return { path: e.path, code: e.code, message: `could not be stored, nothing was written (incident ${incident}; the details are in the server's log)` };
+}
+
+const logToStderr = (incident: string, detail: string) => void process.stderr.write(`import: incident ${incident}: ${detail}\n`);
 
 export async function runImport(deps: { db: Db; clock: Clock; intake: IntakeService }, o: ImportOptions): Promise<ImportReport> {
   const started = Date.now();
@@ -175,8 +197,16 @@ export async function runImport(deps: { db: Db; clock: Clock; intake: IntakeServ
   let batch: SourceRecord[] = [];
   const flush = async () => {
     if (!batch.length) return;
+    // text the database cannot store (U+0000, other C0 controls, broken Unicode) rejects the
+    // record, naming the field; the other records go through
+    for (const b of batch) {
+      if (b.error) continue;
+      const bad = textErrors(b.value);
+      if (bad.length) b.error = bad[0];
+      if (bad.length > 1) (b as SourceRecord & { more?: FieldError[] }).more = bad.slice(1);
+    }
     const readable = batch.filter((b) => !b.error);
-    for (const b of batch) if (b.error) report.rejections.push({ record: b.record, line: b.line, errors: [b.error] });
+    for (const b of batch) if (b.error) report.rejections.push({ record: b.record, line: b.line, reference: referenceOf(b.value), errors: [b.error, ...((b as SourceRecord & { more?: FieldError[] }).more ?? [])] });
     const res =
       o.kind === 'declarations'
         ? await deps.intake.submitDeclarations(readable.map((b) => b.value), o.actor, `import:${batchId}`)
@@ -184,7 +214,7 @@ export async function runImport(deps: { db: Db; clock: Clock; intake: IntakeServ
     for (const out of res.outcomes) report[out.status]++;
     for (const r of res.rejections as Rejection[]) {
       const src = readable[r.index];
-      report.rejections.push({ record: src.record, line: src.line, reference: r.reference, errors: r.errors });
+      report.rejections.push({ record: src.record, line: src.line, reference: r.reference, errors: r.errors.map((e) => withoutInternals(e, o.onInternalError ?? logToStderr)) });
     }
     report.records += batch.length;
     report.rejected = report.rejections.length;
