@@ -85,6 +85,7 @@ export function riskCommand(): Command {
         `backtest over ${r.declarations.toLocaleString('en-US')} declarations of ${r.country} (${r.from.slice(0, 10)} to ${r.to.slice(0, 10)}) in ${r.seconds.toFixed(2)} s`,
         `selected ${r.selected} (${(r.selectionRate * 100).toFixed(2)}%), labelled ${r.labelled}, hits ${r.hits}, precision ${r.precision === null ? 'n/a' : `${(r.precision * 100).toFixed(1)}%`}${r.recall !== null ? `, recall ${(r.recall * 100).toFixed(1)}%` : ''}${r.lift !== null ? `, lift ${r.lift.toFixed(1)}x over the base rate` : ''}`,
         `revenue USD ${r.revenueUsd.toLocaleString('en-US')}; labels: ${r.labelsNote}`,
+        ...(r.errors ? [`could not be evaluated on ${r.errors} declarations${r.budgetExceeded ? ` (${r.budgetExceeded} over the time budget of one evaluation)` : ''}: ${(r.errorSamples ?? []).map((x) => `${x.reference}: ${x.message}`).join('; ')}`] : []),
       ].join('\n');
     }),
   );

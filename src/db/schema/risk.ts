@@ -1,4 +1,4 @@
-import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { users } from './access.ts';
 import { declarations, manifests } from './declarations.ts';
 
@@ -286,4 +286,43 @@ export const riskOfficeDay = pgTable(
     demoted: integer('demoted').notNull(),
   },
   (t) => [primaryKey({ columns: [t.country, t.office, t.day] })],
+);
+
+/** Every change of an administration's selectivity settings: who, when, why, the whole document. */
+export const riskConfigVersions = pgTable(
+  'risk_config_versions',
+  {
+    country: text('country').notNull(),
+    version: integer('version').notNull(),
+    /** the administration's overrides of the defaults, as stored after this change */
+    settings: jsonb('settings').notNull(),
+    actor: text('actor').notNull(),
+    reason: text('reason').notNull(),
+    revertedFrom: integer('reverted_from'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.country, t.version] })],
+);
+
+
+/**
+ * Criteria that could not be evaluated on a record (an error, their time budget exceeded, an
+ * expression that no longer compiles): counted per criterion version, with the last error, so
+ * that analysts see it. The record itself carries a `criterion_error` reason.
+ */
+export const riskCriterionErrors = pgTable(
+  'risk_criterion_errors',
+  {
+    versionId: uuid('version_id').primaryKey(),
+    criterionId: uuid('criterion_id').notNull(),
+    country: text('country').notNull(),
+    failures: bigint('failures', { mode: 'number' }).notNull().default(0),
+    budgetExceeded: bigint('budget_exceeded', { mode: 'number' }).notNull().default(0),
+    firstAt: ts('first_at').notNull(),
+    lastAt: ts('last_at').notNull(),
+    lastCode: text('last_code').notNull(),
+    lastError: text('last_error').notNull(),
+    lastReference: text('last_reference'),
+  },
+  (t) => [index('risk_criterion_errors_criterion_idx').on(t.criterionId)],
 );

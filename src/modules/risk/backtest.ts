@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { queryRows, schema, type Tx } from '../../db/client.ts';
-import { celConsignment, celDeclaration, celTrader, type ConsignmentView, type Stage } from './cel.ts';
-import { compilePredicate } from './compile.ts';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { type ConsignmentView, type Stage } from './cel.ts';
+import { BACKTEST_EVAL_MS, BacktestStopped, runChunk } from './backtest-pool.ts';
+import type { BacktestChunk, BacktestChunkResult } from './backtest-worker.ts';
 import { traderView, type CriterionScope } from './engine.ts';
 import { DeclarationSnapshot } from './snapshot.ts';
 import { usdSql } from './reference.ts';
@@ -15,7 +17,10 @@ export type { BacktestResult };
  * or by the simulator's ground truth where the history is simulated), precision and revenue.
  * Declarations come from an in-memory columnar snapshot of the administration (refreshed
  * incrementally), scanned in order of lodging so that the trader's history is the one each
- * declaration had then; the criterion runs compiled.
+ * declaration had then; the criterion runs compiled, on worker threads (backtest-pool.ts), in
+ * chunks: the request thread only reads, prepares the chunks (yielding between them) and counts,
+ * so that the server answers while a backtest runs. Each evaluation has its time budget; a
+ * declaration the criterion fails on is counted in `errors` with a few samples.
  */
 /** Trader history as of a moment, rebuilt while the backtest scans in time order. */
 interface TraderCounts {
@@ -27,12 +32,34 @@ interface TraderCounts {
   firstSeen: number | null;
 }
 
+/** declarations per chunk sent to a worker thread: at most, and so many chunks at least (progress) */
+const CHUNK = 500;
+const MIN_CHUNKS = 20;
+/** chunks in flight at once (the pool queues them) */
+const IN_FLIGHT = 4;
+
 export async function backtest(
   tx: Tx,
-  o: { country: string; expression: string; stage: Stage; scope?: Partial<CriterionScope>; from: Date; to: Date; labels: 'auto' | 'results' | 'ground_truth'; snapshot?: DeclarationSnapshot },
+  o: {
+    country: string;
+    expression: string;
+    stage: Stage;
+    scope?: Partial<CriterionScope>;
+    from: Date;
+    to: Date;
+    labels: 'auto' | 'results' | 'ground_truth';
+    snapshot?: DeclarationSnapshot;
+    /** the administration's reference unit values by HS subheading */
+    prices?: Record<string, number>;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<BacktestResult> {
   const t0 = performance.now();
-  const pred = compilePredicate(o.expression, o.stage);
+  const signal = o.signal ?? new AbortController().signal;
+  const stopIfAborted = () => {
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new BacktestStopped('cancelled', 'cancelled');
+  };
   const types = o.scope?.types?.length ? o.scope.types : o.stage === 'transit' ? ['TR'] : ['IM', 'EX'];
   const typeSet = new Set(types);
   const offices = o.scope?.offices?.length ? new Set(o.scope.offices) : null;
@@ -78,9 +105,42 @@ export async function backtest(
   let ri = 0;
   let declarations = 0;
   let errors = 0;
+  let budgetExceeded = 0;
+  const errorSamples: { reference: string; message: string }[] = [];
   const selected: { id: string; reference: string }[] = [];
   const order = snap.byLodging();
   const lodged = snap.lodgedAt.a;
+  const inScope = (row: number, at: number) => at >= from && typeSet.has(snap.type(row)) && (!offices || offices.has(snap.office(row)));
+  let total = 0;
+  for (let k = 0; k < order.length; k++) {
+    const at = lodged[order[k]];
+    if (at >= to) break;
+    if (inScope(order[k], at)) total++;
+  }
+  o.onProgress?.(0, total);
+  const chunkSize = Math.max(1, Math.min(CHUNK, Math.ceil(total / MIN_CHUNKS)));
+  stopIfAborted();
+  // chunks go to the worker threads in order; their answers are put back in order
+  const prices = o.prices ?? {};
+  const pending: Promise<BacktestChunkResult>[] = [];
+  let done = 0;
+  let rows: BacktestChunk['rows'] = [];
+  const send = async () => {
+    const task: BacktestChunk = { expression: o.expression, stage: o.stage, country: o.country, prices, budgetMs: BACKTEST_EVAL_MS, rows };
+    const n = rows.length;
+    rows = [];
+    const p = runChunk(task, signal).then((r) => {
+      done += n;
+      o.onProgress?.(done, total);
+      return r;
+    });
+    p.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    pending.push(p);
+    // at most IN_FLIGHT chunks ahead of the workers; the request thread yields between chunks
+    if (pending.length >= IN_FLIGHT) await pending[pending.length - IN_FLIGHT];
+    await yieldToLoop();
+    stopIfAborted();
+  };
   for (let k = 0; k < order.length; k++) {
     const row = order[k];
     const at = lodged[row];
@@ -94,18 +154,28 @@ export async function backtest(
     }
     const tin = snap.tin[row];
     const t = counts(tin);
-    if (at >= from && typeSet.has(snap.type(row)) && (!offices || offices.has(snap.office(row)))) {
+    if (inScope(row, at)) {
       declarations++;
       const d = snap.declaration(row);
-      try {
-        if (pred({ decl: celDeclaration(d), trader: celTrader(traderView(t, tin, at)), consignment: celConsignment(d.transportDocument ? cons.get(d.transportDocument) : null) }))
-          selected.push({ id: snap.id[row], reference: d.reference });
-      } catch {
-        errors++;
-      }
+      rows.push({ id: snap.id[row], reference: d.reference, decl: d, trader: traderView(t, tin, at), consignment: (d.transportDocument ? cons.get(d.transportDocument) : null) ?? null });
+      if (rows.length >= chunkSize) await send();
     }
     t.declarations++;
     if (t.firstSeen === null) t.firstSeen = at;
+  }
+  if (rows.length) await send();
+  let results: BacktestChunkResult[];
+  try {
+    results = await Promise.all(pending);
+  } catch (e) {
+    stopIfAborted();
+    throw e;
+  }
+  for (const r of results) {
+    for (const s of r.selected) selected.push(s);
+    errors += r.errors;
+    budgetExceeded += r.budgetExceeded;
+    for (const x of r.samples) if (errorSamples.length < 5) errorSamples.push(x);
   }
   const tScanned = performance.now();
   // labels of the selected ones
@@ -187,6 +257,8 @@ export async function backtest(
     baseRate,
     lift: precision !== null && baseRate ? precision / baseRate : null,
     errors,
+    budgetExceeded,
+    errorSamples,
     traderHistory: 'as of each declaration: its earlier declarations, and the controls opened and results recorded before it was lodged (not the trader\'s current standing, which would leak the future into the past)',
     timing: { seconds: (performance.now() - t0) / 1000, loadSeconds: (tLoaded - t0) / 1000, loadedRecords: refreshed.read, scanSeconds: (tScanned - tLoaded) / 1000, snapshotRecords: snap.size },
     seconds: (performance.now() - t0) / 1000,

@@ -1,6 +1,8 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { Declaration, DeclarationItem, Manifest, Party } from '../declarations/schema.ts';
+import { COST_LIMIT, estimateCost } from './budget.ts';
 import { isSensitiveHs, toUsd } from './reference.ts';
+import { MAX_PATTERN_LENGTH, re2Test, regexProblem } from './regex.ts';
 
 /**
  * The language analysts write criteria in: CEL over the declaration (`decl`), its items, the
@@ -233,6 +235,39 @@ export const CEL_FUNCTIONS: Record<string, { signature: string; description: str
   },
 };
 
+/**
+ * A parsed expression for cel-js to evaluate, with `matches` on RE2: cel-js's own
+ * `string.matches(string)` runs on JavaScript's backtracking RegExp, and its declarations are
+ * frozen, so the expression is type-checked here (cel-js binds a handler to each call node when
+ * it checks) and every `matches` node of the tree is then bound to the RE2 one instead.
+ */
+export function parseForEvaluation(expression: string, stage: Stage): ((vars: object) => unknown) & { ast: unknown } {
+  const parsed = celEnvironment(stage).parse(expression) as unknown as ((vars: object) => unknown) & { ast: any; check: () => { valid: boolean; error?: unknown } };
+  const r = parsed.check();
+  if (!r.valid) throw r.error instanceof Error ? r.error : new Error(String(r.error));
+  const stack: unknown[] = [parsed.ast];
+  while (stack.length) {
+    const n = stack.pop() as any;
+    if (Array.isArray(n)) {
+      for (const x of n) stack.push(x);
+      continue;
+    }
+    if (!n || typeof n !== 'object' || typeof n.op !== 'string') continue;
+    if (n.op === 'rcall' && n.args[0] === 'matches') {
+      if (typeof n.handle !== 'function') throw new Error('matches() could not be bound to RE2');
+      n.handle = re2Handle;
+    }
+    if (n.args && typeof n.args === 'object') stack.push(n.args);
+  }
+  return parsed;
+}
+
+function re2Handle(args: unknown[]): boolean {
+  const [s, p] = args;
+  if (typeof s !== 'string' || typeof p !== 'string') throw new Error('found no matching overload for matches()');
+  return re2Test(s, p);
+}
+
 function buildEnvironment(stage: Stage): Environment {
   const env = new Environment({ homogeneousAggregateLiterals: true });
   for (const [name, fields] of Object.entries(CEL_TYPES)) env.registerType(name, { ctor: CTORS[name], fields } as any);
@@ -252,6 +287,8 @@ export function celEnvironment(stage: Stage): Environment {
 
 export interface CelProblem {
   message: string;
+  /** the message in Spanish, where the checker has one */
+  messageEs?: string;
   line: number;
   column: number;
   /** what the parser or checker expected, when it says */
@@ -310,7 +347,7 @@ export function checkExpression(expression: string, stage: Stage): CheckResult {
   } catch (e) {
     error = e;
   }
-  if (!error && type === 'bool') return { ok: true };
+  if (!error && type === 'bool') return checkSafety(expression, env);
   if (!error) {
     const lc = lineCol(expression, 0);
     return {
@@ -355,7 +392,63 @@ export function checkExpression(expression: string, stage: Stage): CheckResult {
 }
 
 export function formatProblem(p: CelProblem): string {
-  return `line ${p.line}, column ${p.column}: ${p.message}${p.expected && !p.message.includes('expected') ? ` (expected ${p.expected})` : ''}\n${p.excerpt}`;
+  return `line ${p.line}, column ${p.column}: ${p.message}${p.expected && !p.message.includes('expected') ? ` (expected ${p.expected})` : ''}${p.messageEs ? `\n${p.messageEs}` : ''}\n${p.excerpt}`;
+}
+
+/**
+ * What the type checker cannot see: every literal pattern of `matches` must compile on RE2
+ * (no backreferences, no lookaround), and the worst-case cost on any valid record must stay
+ * within the budget (budget.ts).
+ */
+function checkSafety(expression: string, env: Environment): CheckResult {
+  let ast: any;
+  try {
+    ast = (env.parse(expression) as any).ast;
+  } catch {
+    return { ok: true };
+  }
+  const at = (node: any, message: string, messageEs: string): CheckResult => {
+    const lc = lineCol(expression, typeof node?.start === 'number' ? node.start : 0);
+    return { ok: false, problem: { message, messageEs, line: lc.line, column: lc.column, excerpt: `${lc.text}\n${' '.repeat(Math.max(0, lc.column - 1))}^` } };
+  };
+  // literal patterns, anywhere in the tree
+  const stack: any[] = [ast];
+  let seen = 0;
+  while (stack.length && seen++ < 200_000) {
+    const n = stack.pop();
+    if (Array.isArray(n)) {
+      for (const x of n) stack.push(x);
+      continue;
+    }
+    if (!n || typeof n !== 'object' || typeof n.op !== 'string') continue;
+    if (n.op === 'rcall' && n.args[0] === 'matches' && Array.isArray(n.args[2])) {
+      const p = n.args[2][0];
+      if (p?.op === 'value' && typeof p.args === 'string') {
+        const why = regexProblem(p.args);
+        if (why) {
+          const shown = p.args.length > 80 ? `${p.args.slice(0, 80)}…` : p.args;
+          return at(
+            p,
+            `invalid regular expression "${shown}" in matches(): ${why}. Patterns are RE2 (as in CEL): no backreferences (\\1) nor lookaround ((?=…), (?<=…)), at most ${MAX_PATTERN_LENGTH} characters`,
+            `expresión regular inválida "${shown}" en matches(): ${why}. Los patrones son RE2 (como en CEL): sin referencias hacia atrás (\\1) ni lookaround ((?=…), (?<=…)), a lo sumo ${MAX_PATTERN_LENGTH} caracteres`,
+          );
+        }
+      }
+    }
+    if (n.args && typeof n.args === 'object') stack.push(n.args);
+  }
+  const c = estimateCost(ast, expression);
+  if (!(c.cost <= COST_LIMIT)) {
+    const steps = Number.isFinite(c.cost) ? Math.round(c.cost).toLocaleString('en-US') : 'too many';
+    const steps_es = Number.isFinite(c.cost) ? Math.round(c.cost).toLocaleString('es') : 'demasiados';
+    const loops = c.loops.length ? c.loops.join(' → ') : '';
+    return at(
+      ast,
+      `this criterion could take up to ${steps} steps on one declaration, over the limit of ${COST_LIMIT.toLocaleString('en-US')}${loops ? `: ${loops}` : ''}. Loops inside loops multiply (a declaration has up to 999 items); avoid nesting exists/all/map over long lists, long list literals and matches() on long texts inside loops`,
+      `este criterio podría costar hasta ${steps_es} pasos en una declaración, por encima del límite de ${COST_LIMIT.toLocaleString('es')}${loops ? `: ${loops}` : ''}. Los bucles anidados se multiplican (una declaración tiene hasta 999 ítems); evite anidar exists/all/map sobre listas largas, listas literales largas y matches() sobre textos largos dentro de bucles`,
+    );
+  }
+  return { ok: true };
 }
 
 // ------------------------------------------------------------------ contexts

@@ -1,4 +1,6 @@
+import { budget, BudgetExceeded, steps, tick } from './budget.ts';
 import { CEL_FUNCTIONS, CEL_TYPES } from './cel.ts';
+import { re2Compile, re2Test } from './regex.ts';
 
 /**
  * Generates JavaScript source for a type-checked CEL expression's AST (cel-js `expr.ast`) and
@@ -12,6 +14,11 @@ import { CEL_FUNCTIONS, CEL_TYPES } from './cel.ts';
  * and printed by `String`, bigints (digits only), field names from the whitelist of declared
  * fields (`CEL_TYPES`) that are also plain identifiers, and names / slot numbers we allocate.
  * Sets, regular expressions and registered functions are passed in as values, never as source.
+ *
+ * Budget (budget.ts): every loop iteration of a macro counts a step (`++B.n > B.check`, one
+ * compare in the hot path) and looks at the clock every so often; `BudgetExceeded` goes through
+ * every error-absorbing `&&`, `||` and macro, and is never retried by the precise version.
+ * Regular expressions are RE2 (regex.ts): literal patterns compiled once, others on first use.
  */
 
 export class Unsupported extends Error {}
@@ -66,8 +73,14 @@ export function arith(op: string, x: any, y: any): unknown {
     if (y === 0n) throw new Error(op === '/' ? 'division by zero' : 'modulus by zero');
     return op === '/' ? checkInt(x / y) : x % y;
   }
-  if (op === '+' && typeof x === 'string' && typeof y === 'string') return x + y;
-  if (op === '+' && Array.isArray(x) && Array.isArray(y)) return [...x, ...y];
+  if (op === '+' && typeof x === 'string' && typeof y === 'string') {
+    steps((x.length + y.length) >> 4);
+    return x + y;
+  }
+  if (op === '+' && Array.isArray(x) && Array.isArray(y)) {
+    steps(x.length + y.length);
+    return [...x, ...y];
+  }
   throw new Unsupported(`arithmetic on ${typeof x}, ${typeof y}`);
 }
 
@@ -81,6 +94,7 @@ function index(o: unknown, i: unknown): unknown {
 
 function inList(v: unknown, list: unknown): boolean {
   if (!Array.isArray(list)) throw new Unsupported('in on non-list');
+  steps(list.length);
   for (const x of list) if (celEq(v, x)) return true;
   return false;
 }
@@ -116,8 +130,17 @@ function list(v: unknown): unknown[] {
   return v;
 }
 
-const RUNTIME = { nokey, U: Unsupported, eq: celEq, cmp, bool, arith, index, inList, neg, size, toDouble, str, list };
-const PRELUDE = `"use strict";\nconst { nokey, U, eq, cmp, bool, arith, index, inList, neg, size, toDouble, str, list } = rt;\n`;
+/** CEL `s.matches(p)` with a pattern known only at run time (RE2, cached per pattern) */
+function matchesDyn(s: unknown, p: unknown): boolean {
+  if (typeof s !== 'string' || typeof p !== 'string') throw new Unsupported('matches on non-string');
+  steps(s.length >> 4);
+  return re2Test(s, p);
+}
+
+const RUNTIME = { nokey, U: Unsupported, BX: BudgetExceeded, B: budget, tick, eq: celEq, cmp, bool, arith, index, inList, neg, size, toDouble, str, list, matchesDyn };
+const PRELUDE = `"use strict";\nconst { nokey, U, BX, B, tick, eq, cmp, bool, arith, index, inList, neg, size, toDouble, str, list, matchesDyn } = rt;\n`;
+/** one step of a loop: the only budget code in the hot path */
+const STEP = 'if (++B.n > B.check) tick();';
 
 /** field names an expression may read, as plain identifiers: the only names taken from it */
 const FIELDS = new Set(Object.values(CEL_TYPES).flatMap((t) => Object.keys(t)));
@@ -265,7 +288,7 @@ class Gen {
         const body = this.body(() => {
           const l = this.cond(a[0], scope);
           const r = this.cond(a[1], scope);
-          return `  let l;\n  try {\n    l = ${l};\n  } catch (e) {\n    if (e instanceof U) throw e;\n    if (${r} === ${decisive}) return ${decisive};\n    throw e;\n  }\n  if (l === ${decisive}) return ${decisive};\n  return ${r};`;
+          return `  let l;\n  try {\n    l = ${l};\n  } catch (e) {\n    if (e instanceof U || e instanceof BX) throw e;\n    if (${r} === ${decisive}) return ${decisive};\n    throw e;\n  }\n  if (l === ${decisive}) return ${decisive};\n  return ${r};`;
         });
         const h = this.helper(op === '&&' ? 'and' : 'or', 'f', body);
         return `${h}(f)`;
@@ -317,12 +340,12 @@ class Gen {
               const pred = this.cond(argNodes[1], inner);
               let body: string;
               if (name === 'exists_one')
-                body = `  let n = 0;\n  for (let i = 0; i < xs.length; i++) {\n    f[${slot}] = xs[i];\n    if (${pred}) n++;\n  }\n  return n === 1;`;
+                body = `  let n = 0;\n  for (let i = 0; i < xs.length; i++) {\n    ${STEP}\n    f[${slot}] = xs[i];\n    if (${pred}) n++;\n  }\n  return n === 1;`;
               else {
                 const [hit, miss] = name === 'exists' ? ['true', 'false'] : ['false', 'true'];
                 const test = name === 'exists' ? `(${pred})` : `(!${pred})`;
-                if (this.optimistic) body = `  for (let i = 0; i < xs.length; i++) {\n    f[${slot}] = xs[i];\n    if ${test} return ${hit};\n  }\n  return ${miss};`;
-                else body = `  let err;\n  for (let i = 0; i < xs.length; i++) {\n    f[${slot}] = xs[i];\n    try {\n      if ${test} return ${hit};\n    } catch (e) {\n      if (e instanceof U) throw e;\n      err ??= e;\n    }\n  }\n  if (err) throw err;\n  return ${miss};`;
+                if (this.optimistic) body = `  for (let i = 0; i < xs.length; i++) {\n    ${STEP}\n    f[${slot}] = xs[i];\n    if ${test} return ${hit};\n  }\n  return ${miss};`;
+                else body = `  let err;\n  for (let i = 0; i < xs.length; i++) {\n    ${STEP}\n    f[${slot}] = xs[i];\n    try {\n      if ${test} return ${hit};\n    } catch (e) {\n      if (e instanceof U || e instanceof BX) throw e;\n      err ??= e;\n    }\n  }\n  if (err) throw err;\n  return ${miss};`;
               }
               return `  xs = list(xs);\n${body}`;
             }),
@@ -336,9 +359,10 @@ class Gen {
         if (name === 'endsWith' && args.length === 1) return `str(${recv}).endsWith(${strArg(0)})`;
         if (name === 'contains' && args.length === 1) return `str(${recv}).includes(${strArg(0)})`;
         if (name === 'matches' && args.length === 1 && argNodes[0].op === 'value' && typeof argNodes[0].args === 'string') {
-          const k = this.konst(new RegExp(argNodes[0].args as string, 'u'));
+          const k = this.konst(re2Compile(argNodes[0].args as string));
           return `${k}.test(str(${recv}))`;
         }
+        if (name === 'matches' && args.length === 1) return `matchesDyn(${recv}, ${args[0]})`;
         if (name === 'size' && args.length === 0) return `size(${recv})`;
         throw new Unsupported(`method ${name}`);
       }
@@ -372,7 +396,7 @@ export function generate(ast: unknown, names: readonly string[]): Generated {
     PRELUDE +
     gen.consts.map((_, i) => `const k${i} = k[${i}];\n`).join('') +
     gen.helpers.join('\n') +
-    `\nreturn function criterion(f) {\n  try {\n    return ${fast}(f);\n  } catch {\n    return ${precise}(f);\n  }\n};\n`;
+    `\nreturn function criterion(f) {\n  try {\n    return ${fast}(f);\n  } catch (e) {\n    if (e instanceof BX) throw e;\n    return ${precise}(f);\n  }\n};\n`;
   const factory = new Function('rt', 'k', source) as (rt: typeof RUNTIME, k: unknown[]) => (frame: unknown[]) => unknown;
   return { fn: factory(RUNTIME, gen.consts), frameSize: Math.max(frameSize, slots.n), source };
 }

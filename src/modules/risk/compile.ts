@@ -1,5 +1,7 @@
-import { CEL_FUNCTIONS, celEnvironment, STAGE_VARIABLES, type CelVars, type Stage } from './cel.ts';
+import { budget, BudgetExceeded, startBudget, steps, tick } from './budget.ts';
+import { CEL_FUNCTIONS, parseForEvaluation, STAGE_VARIABLES, type CelVars, type Stage } from './cel.ts';
 import { arith, bool, celEq, checkInt, codePointLength, generate, Unsupported } from './codegen.ts';
+import { re2Compile, re2Test } from './regex.ts';
 
 /**
  * Compiles a type-checked CEL expression's AST (cel-js `expr.ast`) into plain JavaScript
@@ -28,7 +30,16 @@ export interface CompiledPredicate {
    */
   run?: (frame: unknown[]) => boolean;
   frameSize?: number;
+  /** why the expression could not be compiled (e.g. an invalid pattern in a stored criterion): every evaluation throws it */
+  broken?: string;
 }
+
+/** an error the closures must not absorb (`&&`, `||`, macros) */
+const fatal = (e: unknown) => e instanceof Unsupported || e instanceof BudgetExceeded;
+/** one loop step (budget.ts) */
+const step = () => {
+  if (++budget.n > budget.check) tick();
+};
 
 function compileNode(node: any, scope: Map<string, number>, slots: { n: number }): Fn {
   const op: string = node.op;
@@ -105,6 +116,7 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
         const v = l(f);
         const list = r(f);
         if (!Array.isArray(list)) throw new Unsupported('in on non-list');
+        steps(list.length);
         for (const x of list) if (celEq(v, x)) return true;
         return false;
       };
@@ -119,7 +131,7 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
         try {
           lv = bool(l(f));
         } catch (e) {
-          if (e instanceof Unsupported) throw e;
+          if (fatal(e)) throw e;
           if (bool(r(f)) === decisive) return decisive;
           throw e;
         }
@@ -205,11 +217,12 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
             if (!Array.isArray(xs)) throw new Unsupported('exists on non-list');
             let err: unknown;
             for (let i = 0; i < xs.length; i++) {
+              step();
               f[slot] = xs[i];
               try {
                 if (bool(pred(f))) return true;
               } catch (e) {
-                if (e instanceof Unsupported) throw e;
+                if (fatal(e)) throw e;
                 err ??= e;
               }
             }
@@ -222,11 +235,12 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
             if (!Array.isArray(xs)) throw new Unsupported('all on non-list');
             let err: unknown;
             for (let i = 0; i < xs.length; i++) {
+              step();
               f[slot] = xs[i];
               try {
                 if (!bool(pred(f))) return false;
               } catch (e) {
-                if (e instanceof Unsupported) throw e;
+                if (fatal(e)) throw e;
                 err ??= e;
               }
             }
@@ -238,6 +252,7 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
           if (!Array.isArray(xs)) throw new Unsupported('exists_one on non-list');
           let n = 0;
           for (let i = 0; i < xs.length; i++) {
+            step();
             f[slot] = xs[i];
             if (bool(pred(f))) n++;
           }
@@ -258,9 +273,16 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
       if (name === 'endsWith' && args.length === 1) return (f) => str(recv(f)).endsWith(str(args[0](f)));
       if (name === 'contains' && args.length === 1) return (f) => str(recv(f)).includes(str(args[0](f)));
       if (name === 'matches' && args.length === 1 && argNodes[0].op === 'value' && typeof argNodes[0].args === 'string') {
-        const re = new RegExp(argNodes[0].args as string, 'u');
+        const re = re2Compile(argNodes[0].args as string);
         return (f) => re.test(str(recv(f)));
       }
+      if (name === 'matches' && args.length === 1)
+        return (f) => {
+          const s = str(recv(f));
+          const p = str(args[0](f));
+          steps(s.length >> 4);
+          return re2Test(s, p);
+        };
       if (name === 'size' && args.length === 0)
         return (f) => {
           const v = recv(f);
@@ -280,10 +302,31 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
  * cel-js otherwise. `forceCelJs` gives the cel-js one (for comparisons and the benchmark).
  */
 export function compilePredicate(expression: string, stage: Stage, opts: { forceCelJs?: boolean; forceClosures?: boolean } = {}): CompiledPredicate {
-  const env = celEnvironment(stage);
-  const parsed = env.parse(expression);
+  try {
+    return compileChecked(expression, stage, opts);
+  } catch (e) {
+    // never throws: a criterion that cannot be compiled (stored before a check refused it, e.g.
+    // an invalid pattern) fails on every record it is evaluated on, and only there
+    const why = String((e as Error)?.message ?? e).split('\n')[0];
+    const fail = (): boolean => {
+      throw new Error(`could not be compiled: ${why}`);
+    };
+    return Object.assign((_vars: CelVars) => fail(), { compiled: false, broken: why });
+  }
+}
+
+function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: boolean; forceClosures?: boolean }): CompiledPredicate {
+  // checked, with every `matches` bound to RE2 (the cel-js path runs no backtracking regex either)
+  const parsed = parseForEvaluation(expression, stage);
   const names = Object.keys(STAGE_VARIABLES[stage]);
-  const celJs = Object.assign((vars: CelVars) => parsed(vars) === true, { compiled: false });
+  const celJsRaw = (vars: CelVars) => parsed(vars) === true;
+  const celJs = Object.assign(
+    (vars: CelVars) => {
+      startBudget();
+      return celJsRaw(vars);
+    },
+    { compiled: false },
+  );
   if (opts.forceCelJs) return celJs;
   let fn: Fn;
   const slots = { n: names.length };
@@ -309,22 +352,24 @@ export function compilePredicate(expression: string, stage: Stage, opts: { force
   const pred = (vars: CelVars): boolean => {
     const frame: Frame = new Array(size);
     for (let i = 0; i < names.length; i++) frame[i] = vars[names[i]];
+    startBudget();
     try {
       return fn(frame) === true;
     } catch (e) {
       // a shape the compiler did not foresee at run time: cel-js decides
-      if (e instanceof Unsupported) return celJs(vars);
+      if (e instanceof Unsupported) return celJsRaw(vars);
       throw e;
     }
   };
   const run = (frame: Frame): boolean => {
+    startBudget();
     try {
       return fn(frame) === true;
     } catch (e) {
       if (e instanceof Unsupported) {
         const vars: CelVars = {};
         for (let i = 0; i < names.length; i++) vars[names[i]] = frame[i] as object;
-        return celJs(vars);
+        return celJsRaw(vars);
       }
       throw e;
     }

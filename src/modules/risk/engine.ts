@@ -37,7 +37,26 @@ export interface CompiledCriterion extends CriterionVersionDef {
 export interface EvalOutcome {
   hits: CompiledCriterion[];
   evaluated: number;
-  errors: { versionId: string; message: string }[];
+  /** criteria that could not be evaluated on this record (skipped for it; see CriterionFailure) */
+  errors: CriterionFailure[];
+}
+
+/**
+ * A criterion that failed on one record: any error it threw, its budget exceeded (budget.ts),
+ * or an expression that does not compile. It is skipped for that record, never failing intake.
+ */
+export interface CriterionFailure {
+  versionId: string;
+  criterionId?: string;
+  name?: string;
+  /** criterion_error, or budget_exceeded */
+  code?: string;
+  message: string;
+}
+
+/** The reason a decision records for a criterion that could not be evaluated. */
+export function criterionErrorReason(e: CriterionFailure): AssessmentReason {
+  return { code: 'criterion_error', text: `criterion ${e.name ?? e.criterionId ?? e.versionId} could not be evaluated: ${e.message}` };
 }
 
 const STAGE_NAMES: Record<Stage, string[]> = {
@@ -129,7 +148,13 @@ export class RuleSet {
         const run = c.predicate.run;
         if (run ? run(frame) : c.predicate(vars)) hits.push(c);
       } catch (e) {
-        errors.push({ versionId: c.versionId, message: (e as Error).message.split('\n')[0] });
+        errors.push({
+          versionId: c.versionId,
+          criterionId: c.criterionId,
+          name: c.name,
+          code: (e as { code?: unknown })?.code === 'budget_exceeded' ? 'budget_exceeded' : 'criterion_error',
+          message: String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300),
+        });
       }
     }
     return { hits, evaluated, errors };
@@ -221,6 +246,8 @@ export interface ModelInput {
 
 export interface DecideInput {
   hits: { versionId: string; criterionId: string; name: string; reason: string; weight: number; forcedChannel: Channel | null }[];
+  /** criteria that could not be evaluated on this record: recorded as reasons, never weighing */
+  errors?: CriterionFailure[];
   model: ModelInput | null;
   trader: TraderView;
   draw: number;
@@ -288,6 +315,7 @@ export function decide(i: DecideInput): Decided {
     if (channel !== 'red') channel = 'red';
     reasons.push({ code: 'model_exploration', text: `Selected for exploration (${i.model.explore.mode}): a share of controls goes where the model ${i.model.explore.mode === 'uncertain' ? 'is least sure' : 'has not looked'}, so that it keeps learning` });
   }
+  for (const e of i.errors ?? []) reasons.push(criterionErrorReason(e));
   if (reasons.length === 0) reasons.push({ code: 'no_risk', text: 'No criterion, mark or model signal; not drawn for random control' });
   return { channel, riskLevel, score, reasons, forced: forcedChannel === 'red' || !!(i.mark && i.mark.channel === 'red'), randomSelected };
 }

@@ -70,6 +70,11 @@ export class ReferencePrices {
     return this.byCountry.get(country)?.get(hs6) ?? 0;
   }
 
+  /** the administration's table as plain data (for the backtest worker threads) */
+  table(country: string): Record<string, number> {
+    return Object.fromEntries(this.byCountry.get(country) ?? []);
+  }
+
   set(country: string, prices: Map<string, number>): void {
     this.byCountry.set(country, prices);
   }

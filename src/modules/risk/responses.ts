@@ -42,6 +42,19 @@ export const criterionView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   versions: z.array(criterionVersionView).optional().describe('every version, oldest first (single-criterion answers)'),
+  evaluationErrors: z
+    .object({
+      failures: z.number().int().describe('records the criterion could not be evaluated on (skipped for them; each decision says so with a criterion_error reason)'),
+      budgetExceeded: z.number().int().describe('of which: stopped at the time budget of one evaluation'),
+      lastAt: z.string(),
+      lastCode: z.string().describe('criterion_error | budget_exceeded'),
+      lastError: z.string(),
+      lastReference: z.string().nullable(),
+      lastVersionId: z.string(),
+    })
+    .nullable()
+    .optional()
+    .describe('records this criterion failed on, over all its versions (null: none)'),
 });
 
 export const criterionList = z.object({ items: z.array(criterionView) });
@@ -52,6 +65,7 @@ export const checkResult = z.union([
     ok: z.literal(false),
     problem: z.object({
       message: z.string(),
+      messageEs: z.string().optional().describe('the message in Spanish, where there is one'),
       line: z.number().int(),
       column: z.number().int(),
       expected: z.string().optional(),
@@ -78,7 +92,9 @@ export const backtestResult = z.object({
   revenueUsd: z.number(),
   baseRate: z.number().nullable(),
   lift: z.number().nullable(),
-  errors: z.number().int(),
+  errors: z.number().int().describe('declarations the expression could not be evaluated on (an error, or its time budget exceeded)'),
+  budgetExceeded: z.number().int().optional().describe('of which: stopped at the time budget of one evaluation'),
+  errorSamples: z.array(z.object({ reference: z.string(), message: z.string() })).optional().describe('the first few failures'),
   traderHistory: z.string().describe("how the trader's history the criterion sees was computed (as of each declaration)"),
   timing: z.object({ seconds: z.number(), loadSeconds: z.number(), loadedRecords: z.number().int(), scanSeconds: z.number(), snapshotRecords: z.number().int() }),
   seconds: z.number(),
@@ -146,3 +162,17 @@ export const effectivenessView = z.object({
 });
 
 export const overrideResult = z.object({ overrideId: z.string(), assessmentId: z.string(), declarationId: z.string(), from: channel, to: channel, controlId: z.string().nullable() });
+
+/** A backtest run as a job: POST /api/v1/risk/backtests starts it, GET polls it, DELETE cancels it. */
+export const backtestJob = z.object({
+  id: z.string(),
+  country: z.string(),
+  status: z.enum(['running', 'done', 'failed', 'cancelled']),
+  progress: z.object({ done: z.number().int(), total: z.number().int(), fraction: z.number() }).describe('declarations evaluated so far'),
+  createdBy: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  limitSeconds: z.number().describe('the wall-clock limit: past it the backtest is stopped'),
+  result: backtestResult.nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});

@@ -45,7 +45,12 @@ export interface BacktestResult {
   revenueUsd: number;
   baseRate: number | null;
   lift: number | null;
+  /** declarations the expression could not be evaluated on (an error, or its time budget exceeded) */
   errors: number;
+  /** of which: stopped at the time budget of one evaluation */
+  budgetExceeded?: number;
+  /** the first few failures, with the declaration they happened on */
+  errorSamples?: { reference: string; message: string }[];
   /** how the trader's history criteria see was computed */
   traderHistory: string;
   /** where the time went: reading what changed into the snapshot, scanning it, the rest is labels */

@@ -60,6 +60,32 @@ function fieldErrors(e: unknown): Record<string, string> {
   return out;
 }
 
+/** records a criterion could not be evaluated on (GET /api/v1/risk/criteria/{id}: evaluationErrors) */
+interface EvaluationErrors {
+  failures: number;
+  budgetExceeded: number;
+  lastAt: string;
+  lastCode: string;
+  lastError: string;
+  lastReference: string | null;
+}
+
+/** A criterion that failed on some records: skipped for them (their decisions say so), counted here. */
+function EvaluationErrorsNotice({ e }: { e: EvaluationErrors }) {
+  const { lang } = useI18n();
+  const fmt = useFormat();
+  const es = lang === 'es';
+  const n = fmt.int(e.failures);
+  const over = e.budgetExceeded ? (es ? ` (${fmt.int(e.budgetExceeded)} por exceder el tiempo máximo de evaluación)` : ` (${fmt.int(e.budgetExceeded)} over the evaluation time limit)`) : '';
+  return (
+    <div className="notice" role="status" data-testid="criterion-evaluation-errors">
+      <strong>{es ? `Este criterio no pudo evaluarse en ${n} registros${over}.` : `This criterion could not be evaluated on ${n} records${over}.`}</strong>{' '}
+      {es ? 'Se omitió en ellos y cada decisión lo indica (criterion_error). Último error' : 'It was skipped for them and each decision says so (criterion_error). Last error'}
+      {e.lastReference ? ` (${e.lastReference}, ${fmt.date(e.lastAt)})` : ` (${fmt.date(e.lastAt)})`}: <code>{e.lastError}</code>
+    </div>
+  );
+}
+
 function FieldError({ id, text }: { id: string; text?: string }) {
   return text ? (
     <span id={id} className="field-error" data-testid={id}>
@@ -298,7 +324,7 @@ function EditorForm({ criterion, initial }: { criterion: Criterion | null; initi
 }
 
 export function BacktestView({ r }: { r: BacktestResult }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const fmt = useFormat(r.country);
   return (
     <div data-testid="backtest-result">
@@ -313,11 +339,21 @@ export function BacktestView({ r }: { r: BacktestResult }) {
           [t('bt.labels'), <span data-testid="bt-labels">{t(`bt.labels.${r.labels}`)}</span>],
           [t('bt.period'), `${fmt.date(r.from)} – ${fmt.date(r.to)}`],
           [t('bt.recall'), r.recall === null ? '—' : fmt.pct(r.recall)],
-          [t('bt.errors'), fmt.int(r.errors)],
+          [t('bt.errors'), `${fmt.int(r.errors)}${r.budgetExceeded ? (lang === 'es' ? ` (${fmt.int(r.budgetExceeded)} por tiempo)` : ` (${fmt.int(r.budgetExceeded)} over time)`) : ''}`],
           [t('bt.seconds'), `${fmt.dec(r.seconds)} s`],
         ]}
       />
       <p className="muted small">{r.labelsNote}</p>
+      {r.errorSamples && r.errorSamples.length > 0 && (
+        <p className="small" data-testid="bt-error-samples">
+          {lang === 'es' ? 'La expresión no pudo evaluarse en: ' : 'The expression could not be evaluated on: '}
+          {r.errorSamples.map((x) => (
+            <span key={x.reference} className="chip" title={x.message}>
+              {x.reference}: {x.message}
+            </span>
+          ))}
+        </p>
+      )}
       {r.examples.length > 0 && (
         <p className="small">
           {t('bt.examples')}{' '}
@@ -447,6 +483,7 @@ export function CriterionPage({ id }: { id: string }) {
         </div>
       )}
       {failure !== null && <ErrorBox error={failure} />}
+      {(c as Criterion & { evaluationErrors?: EvaluationErrors | null }).evaluationErrors && <EvaluationErrorsNotice e={(c as Criterion & { evaluationErrors: EvaluationErrors }).evaluationErrors} />}
 
       {(action === 'suspend' || action === 'resume') && (
         <DecisionForm action={action} note={note} setNote={setNote} busy={busy} needsNote onCancel={() => setAction('')} onConfirm={() => void act(action)} />
