@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors.ts';
-import { requireRole } from '../modules/access/auth.ts';
+import { authorize } from '../modules/access/auth.ts';
 import type { App, AppDeps } from '../server/deps.ts';
 import { ADMINISTRATIONS } from './types.ts';
-
-const ANY_ROLE = ['admin', 'risk_analyst', 'officer', 'supervisor', 'auditor', 'manager', 'regional_analyst', 'system'] as const;
 
 /** Read-only reference data: customs offices, HS 2022, countries, currencies. */
 export async function referenceRoutes(app: App, { ref }: AppDeps) {
   app.get(
     '/api/v1/reference/offices',
     {
-      preHandler: requireRole(...ANY_ROLE),
+      preHandler: authorize('reference.read'),
       schema: { tags: ['reference'], summary: 'Customs offices of the administrations, named by UN/LOCODE', querystring: z.object({ country: z.enum(ADMINISTRATIONS).optional() }) },
     },
     async (req) => ({ items: ref.offices(req.query.country) }),
@@ -19,7 +17,7 @@ export async function referenceRoutes(app: App, { ref }: AppDeps) {
   app.get(
     '/api/v1/reference/hs/:code',
     {
-      preHandler: requireRole(...ANY_ROLE),
+      preHandler: authorize('reference.read'),
       schema: { tags: ['reference'], summary: 'An HS 2022 chapter, heading or subheading', params: z.object({ code: z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'must be 2, 4 or 6 digits') }) },
     },
     async (req) => {
@@ -30,7 +28,7 @@ export async function referenceRoutes(app: App, { ref }: AppDeps) {
   );
   app.get(
     '/api/v1/reference/countries/:code',
-    { preHandler: requireRole(...ANY_ROLE), schema: { tags: ['reference'], summary: 'A country (ISO 3166-1 alpha-2)', params: z.object({ code: z.string().regex(/^[A-Z]{2}$/) }) } },
+    { preHandler: authorize('reference.read'), schema: { tags: ['reference'], summary: 'A country (ISO 3166-1 alpha-2)', params: z.object({ code: z.string().regex(/^[A-Z]{2}$/) }) } },
     async (req) => {
       const c = ref.country(req.params.code);
       if (!c) throw new NotFoundError(`country ${req.params.code}`);

@@ -4,7 +4,8 @@ import { systemClock } from '../../core/clock.ts';
 import type { Database } from '../../db/client.ts';
 import { generatePassword } from '../../modules/access/passwords.ts';
 import { AccessService } from '../../modules/access/service.ts';
-import { ROLES, SYSTEM_PRINCIPAL, USER_ROLES } from '../../modules/access/types.ts';
+import { KEY_ROLES } from '../../modules/access/policy.ts';
+import { SYSTEM_PRINCIPAL, USER_ROLES } from '../../modules/access/types.ts';
 import { ADMINISTRATIONS } from '../../reference/types.ts';
 import { openCliDatabase, withDbOptions, type DbOptions } from '../context.ts';
 
@@ -59,7 +60,13 @@ export function usersCommand(): Command {
 There are no default accounts outside the demo: make the first admin with
   centinela users add --username gt.admin --role admin --country GT --name "Ana Pérez"
 (a strong password is generated and printed once), or give one on standard input:
-  printf '%s\\n' "$PASSWORD" | centinela users add ... --password-stdin`,
+  printf '%s\\n' "$PASSWORD" | centinela users add ... --password-stdin
+
+A national admin grants the national roles of its administration only. Regional roles
+(regional_analyst reads every administration) are granted only by a regional admin, and the
+first regional admin is made here, on the host:
+  centinela users add --username region.admin --role regional_admin --country GT --name "..."
+API keys carry only the roles ${KEY_ROLES.join(', ')}: never one that approves or manages.`,
     );
 
   withDbOptions(
@@ -172,7 +179,7 @@ There are no default accounts outside the demo: make the first admin with
       .command('create')
       .description('Create an API key; the key is printed once and never stored')
       .requiredOption('--name <name>', 'what the key is for, e.g. "SAT declarations feed"')
-      .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
+      .addOption(new Option('--role <role>', 'role (a key never approves nor manages)').choices([...KEY_ROLES]).makeOptionMandatory())
       .addOption(countryOption().makeOptionMandatory()),
   ).action(async (o) =>
     withAccess(o, async (s) => {

@@ -3,6 +3,7 @@ import { ForbiddenError, UnauthorizedError } from '../../core/errors.ts';
 import type { App } from '../../server/deps.ts';
 import { API_KEY_PREFIX, createAccessService, type AccessDeps, type AccessService } from './service.ts';
 import type { Principal, Role } from './types.ts';
+import { allows, refusalError, rolesFor, type Action } from './policy.ts';
 
 export { requireCountry, inScope } from './scope.ts';
 
@@ -34,7 +35,9 @@ type RoleCheck = ((request: FastifyRequest, reply: FastifyReply) => Promise<void
 
 /**
  * A preHandler that lets through only the given roles: 401 when nobody is signed in,
- * 403 when the caller's role is not among them. Every non-public route under /api/ should have one.
+ * 403 when the caller's role is not among them. Superseded by `authorize(action)`, which asks the
+ * policy (policy.ts); the authorization matrix (test/authz-matrix.test.ts) refuses routes guarded
+ * by a bare role list.
  */
 export function requireRole(...roles: Role[]): RoleCheck {
   if (roles.length === 0) throw new Error('requireRole needs at least one role');
@@ -46,6 +49,52 @@ export function requireRole(...roles: Role[]): RoleCheck {
     }
   };
   return Object.assign(check, { [ROLE_CHECK]: roles });
+}
+
+const ACTION = Symbol.for('centinela.authorize');
+
+/**
+ * THE route guard: lets through only principals the policy (policy.ts) allows `action`, whatever
+ * administration; the handler or service then checks the administration of what is asked or
+ * fetched (`administrationFor`, `requireVisible`). 401 when nobody is signed in, 403 otherwise.
+ */
+export function authorize(action: Action): RoleCheck {
+  const check = async (request: FastifyRequest) => {
+    const p = request.principal;
+    if (!p) throw new UnauthorizedError();
+    if (!allows(p, action)) throw refusalError(p, action);
+  };
+  return Object.assign(check, { [ROLE_CHECK]: rolesFor(action), [ACTION]: action });
+}
+
+function preHandlersOf(route: Pick<RouteOptions, 'preHandler'>): unknown[] {
+  return route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+}
+
+/** The policy action a route is guarded by (`authorize(action)`), if any. */
+export function actionOf(route: Pick<RouteOptions, 'preHandler'>): Action | undefined {
+  for (const h of preHandlersOf(route)) {
+    const a = (h as { [ACTION]?: Action })[ACTION];
+    if (a) return a;
+  }
+  return undefined;
+}
+
+export interface RouteGuard {
+  method: string;
+  url: string;
+  public: boolean;
+  /** the policy action, when guarded by `authorize` */
+  action?: Action;
+  /** the roles let through, when guarded by `authorize` or `requireRole` */
+  roles?: readonly Role[];
+}
+
+const routeTables = new WeakMap<object, RouteGuard[]>();
+
+/** Every route under /api/ registered after `registerAuth`, with how it is guarded (for the authorization matrix). */
+export function routeGuards(app: FastifyInstance): RouteGuard[] {
+  return [...(routeTables.get(app) ?? [])];
 }
 
 /** The roles a route allows, when it has a `requireRole` preHandler. */
@@ -100,10 +149,26 @@ export function registerAuth(app: App, deps: AccessDeps, service: AccessService 
   if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', undefined);
   const list: string[] = [];
   unguarded.set(app, list);
+  const table: RouteGuard[] = [];
+  routeTables.set(app, table);
 
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/') || isPublicRoute(route.url, route.config as { public?: boolean })) return;
+    if (!route.url.startsWith('/api/')) return;
     if (route.method === 'HEAD' || (Array.isArray(route.method) && route.method.every((m) => m === 'HEAD'))) return;
+    const pub = isPublicRoute(route.url, route.config as { public?: boolean });
+    for (const m of Array.isArray(route.method) ? route.method : [route.method]) {
+      if (m !== 'HEAD') table.push({ method: m, url: route.url, public: pub, action: actionOf(route), roles: rolesOf(route) });
+    }
+    // the policy is asked before the body and query are validated: who may not call a route learns nothing of its input rules
+    const action = actionOf(route);
+    if (action) {
+      const pre = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+      route.preValidation = [authorize(action), ...pre] as typeof route.preValidation;
+    }
+    if (pub) return;
+    if (!action && rolesOf(route)) {
+      app.log.warn(`route ${route.method} ${route.url} is guarded by a bare role list: guard it with authorize(action) from the policy (policy.ts)`);
+    }
     if (!rolesOf(route)) {
       const name = `${Array.isArray(route.method) ? route.method.join(',') : route.method} ${route.url}`;
       list.push(name);

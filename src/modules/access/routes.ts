@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ForbiddenError, ValidationError } from '../../core/errors.ts';
+import { ValidationError } from '../../core/errors.ts';
 import type { App, AppDeps } from '../../server/deps.ts';
-import { principalOf, requireRole, sessionIdOf } from './auth.ts';
+import { authorize, principalOf, sessionIdOf } from './auth.ts';
+import { administrationsFor, allows, reachesAll, refusalError } from './policy.ts';
 import {
   apiKeyView,
   auditPageView,
@@ -21,11 +22,7 @@ import {
   verifyView,
 } from './schema.ts';
 import { createAccessService, type AccessService } from './service.ts';
-import { USER_ROLES } from './types.ts';
 import { parseHead, verifyAuditChain } from './verify.ts';
-
-const AUDIT_READERS = ['admin', 'auditor', 'supervisor', 'manager'] as const;
-const AUDIT_VERIFIERS = ['admin', 'auditor'] as const;
 
 /** Sign-in, users, API keys and the audit log, under /api/v1. */
 export async function accessRoutes(app: App, deps: AppDeps, service: AccessService = createAccessService(deps)): Promise<void> {
@@ -43,7 +40,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
       },
     },
     async (req) => {
-      const r = await service.login(req.body.username, req.body.password);
+      const r = await service.login(req.body.username, req.body.password, req.ip);
       return { token: r.token, tokenType: r.tokenType, expiresAt: r.expiresAt, user: r.user };
     },
   );
@@ -51,7 +48,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.post(
     '/api/v1/auth/logout',
     {
-      preHandler: requireRole(...USER_ROLES),
+      preHandler: authorize('auth.session'),
       schema: { tags: ['access'], summary: 'Sign out: ends the session of the bearer token' },
     },
     async (req, reply) => {
@@ -64,7 +61,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.get(
     '/api/v1/auth/me',
     {
-      preHandler: requireRole(...USER_ROLES, 'system'),
+      preHandler: authorize('auth.me'),
       schema: { tags: ['access'], summary: 'Who the credentials belong to', response: { 200: principalView } },
     },
     async (req) => principalOf(req),
@@ -75,7 +72,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.get(
     '/api/v1/users',
     {
-      preHandler: requireRole('admin'),
+      preHandler: authorize('users.read'),
       schema: {
         tags: ['access'],
         summary: "Users of the caller's administration",
@@ -89,7 +86,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.post(
     '/api/v1/users',
     {
-      preHandler: requireRole('admin'),
+      preHandler: authorize('users.manage'),
       schema: {
         tags: ['access'],
         summary: "Create a user in the caller's administration",
@@ -103,7 +100,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.patch(
     '/api/v1/users/:id',
     {
-      preHandler: requireRole('admin'),
+      preHandler: authorize('users.manage'),
       schema: {
         tags: ['access'],
         summary: "Change a user's name, role or whether it is active",
@@ -118,7 +115,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.post(
     '/api/v1/users/:id/password',
     {
-      preHandler: requireRole(...USER_ROLES),
+      preHandler: authorize('users.password'),
       schema: {
         tags: ['access'],
         summary: "Set a user's password (admin), or change one's own with the current one",
@@ -129,7 +126,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
     async (req, reply) => {
       const p = principalOf(req);
       const self = p.kind === 'user' && p.id === req.params.id;
-      if (!self && p.role !== 'admin') throw new ForbiddenError("Only an admin may set another user's password");
+      if (!self && !allows(p, 'users.manage')) throw refusalError(p, 'users.manage');
       if (self && req.body.currentPassword === undefined) {
         throw new ValidationError([
           { path: 'currentPassword', code: 'required', message: 'Give your current password to change it' },
@@ -148,7 +145,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.get(
     '/api/v1/api-keys',
     {
-      preHandler: requireRole('admin'),
+      preHandler: authorize('apiKeys.manage'),
       schema: {
         tags: ['access'],
         summary: "API keys of the caller's administration (never the keys themselves)",
@@ -164,7 +161,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.post(
     '/api/v1/api-keys',
     {
-      preHandler: requireRole('admin'),
+      preHandler: authorize('apiKeys.manage'),
       schema: {
         tags: ['access'],
         summary: 'Create an API key for a system; the key is in this answer only',
@@ -181,7 +178,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.delete(
     '/api/v1/api-keys/:id',
     {
-      preHandler: requireRole('admin'),
+      preHandler: authorize('apiKeys.manage'),
       schema: { tags: ['access'], summary: 'Revoke an API key', params: idParams, response: { 200: apiKeyView } },
     },
     async (req) => service.revokeApiKey(principalOf(req), req.params.id),
@@ -192,7 +189,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.get(
     '/api/v1/audit',
     {
-      preHandler: requireRole(...AUDIT_READERS),
+      preHandler: authorize('audit.read'),
       schema: {
         tags: ['access'],
         summary: "The audit log of the caller's administration, newest first",
@@ -206,10 +203,10 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
   app.get(
     '/api/v1/audit/verify',
     {
-      preHandler: requireRole(...AUDIT_VERIFIERS),
+      preHandler: authorize('audit.verify'),
       schema: {
         tags: ['access'],
-        summary: 'Verify the hash chain of the whole audit log',
+        summary: "Verify the audit log's hash chain: the whole chain is walked, problems are reported for the caller's administrations",
         querystring: verifyQuery,
         response: { 200: verifyView },
       },
@@ -217,6 +214,8 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
     async (req) =>
       verifyAuditChain(deps.db, {
         expectedHead: req.query.expectedHead ? parseHead(req.query.expectedHead) : undefined,
+        // problems of the administrations the caller acts on (the whole chain is walked)
+        countries: reachesAll(principalOf(req), 'audit.verify') ? undefined : administrationsFor(principalOf(req), 'audit.verify'),
       }),
   );
 }

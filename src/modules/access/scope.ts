@@ -1,6 +1,13 @@
 import { ForbiddenError } from '../../core/errors.ts';
 import type { Principal } from './types.ts';
 
+/*
+ * The narrowest scoping: one's own administration (Centinela itself: all). Services use it where
+ * the policy (policy.ts) gives every role of an action the reach `own`; where some role reaches
+ * further (a regional analyst reading declarations), ask the policy: `mayActOn(principal, action,
+ * country)`, `administrationsFor(principal, action)`.
+ */
+
 /** Centinela itself (CLI, demo seeding, internal jobs) acts on every administration. */
 export function actsOnAllCountries(principal: Principal): boolean {
   return principal.kind === 'system';

@@ -2,12 +2,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
-import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError, formatPath } from '../../core/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, formatPath } from '../../core/errors.ts';
 import { sha256Hex } from '../../core/hash.ts';
 import { uuidv7 } from '../../core/ids.ts';
 import { schema, type Db, type Tx } from '../../db/client.ts';
 import { ADMINISTRATIONS } from '../../reference/types.ts';
 import { appendAudit, type AuditEntryInput } from './audit.ts';
+import { LoginThrottle, sourceOf } from './throttle.ts';
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import * as repo from './repository.ts';
 import {
@@ -22,7 +23,7 @@ import {
   type UpdateUserInput,
   type UserView,
 } from './schema.ts';
-import { inScope, requireCountry } from './scope.ts';
+import { keyRoleProblem, mayActOn, reachesAll, requireAdministration, requireGrant } from './policy.ts';
 import { SYSTEM_PRINCIPAL, type Principal, type Role } from './types.ts';
 
 /** What the access service needs (a subset of AppDeps). */
@@ -32,7 +33,7 @@ export interface AccessDeps {
 }
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-/** failed sign-ins for one username within LOGIN_WINDOW_MS that lock it for LOGIN_LOCK_MS */
+/** failed sign-ins for one username from one source within LOGIN_WINDOW_MS that lock that pair for LOGIN_LOCK_MS (the figures THROTTLE in throttle.ts uses) */
 export const LOGIN_MAX_FAILURES = 5;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 export const LOGIN_LOCK_MS = 15 * 60 * 1000;
@@ -137,54 +138,56 @@ export class AccessService {
   private readonly db: Db;
   private readonly clock: Clock;
 
-  /** failed sign-ins per username in the current window (this process) */
-  private readonly failures = new Map<string, { count: number; windowStart: number; lockedUntil: number }>();
+  /** failed sign-ins per (username, source) and per source, in the database (see throttle.ts) */
+  readonly throttle: LoginThrottle;
 
   constructor(deps: AccessDeps) {
     this.db = deps.db;
     this.clock = deps.clock;
+    this.throttle = new LoginThrottle(deps.db, deps.clock);
   }
 
-  /** Counts a failed sign-in; the LOGIN_MAX_FAILURES-th within the window locks the username for LOGIN_LOCK_MS. */
-  private async noteFailure(username: string, nowMs: number, country: string | null): Promise<void> {
-    const f = this.failures.get(username);
-    const cur = f && nowMs - f.windowStart < LOGIN_WINDOW_MS ? f : { count: 0, windowStart: nowMs, lockedUntil: 0 };
-    cur.count++;
-    if (cur.count >= LOGIN_MAX_FAILURES) {
-      cur.lockedUntil = nowMs + LOGIN_LOCK_MS;
-      cur.count = 0;
-      cur.windowStart = nowMs;
-      await this.db.transaction((tx) =>
-        this.audit(tx, {
+  /** Counts a failed sign-in; a lock it makes (of the pair or of the source) is audited once. */
+  private async noteFailure(username: string, source: string, country: string | null): Promise<void> {
+    const locks = await this.throttle.failure(username, source);
+    if (!locks.length) return;
+    await this.db.transaction((tx) =>
+      this.audit(
+        tx,
+        locks.map((l) => ({
           actor: SYSTEM_PRINCIPAL(country ?? '', 'auth'),
           action: 'auth.login_locked',
-          entityType: 'user',
-          entityId: username.slice(0, 80),
-          country,
-          after: { username: username.slice(0, 80), failures: LOGIN_MAX_FAILURES, lockedUntil: new Date(cur.lockedUntil).toISOString() },
-        }),
-      );
-    }
-    this.failures.set(username, cur);
-    if (this.failures.size > 100_000) this.failures.delete(this.failures.keys().next().value as string);
+          entityType: l.kind === 'pair' ? 'user' : 'source',
+          entityId: l.kind === 'pair' ? username.slice(0, 80) : source,
+          country: l.kind === 'pair' ? country : null,
+          after: { ...(l.kind === 'pair' ? { username: username.slice(0, 80) } : {}), source, lock: l.kind, failures: l.failures, lockedUntil: l.lockedUntil.toISOString() },
+        })),
+      ),
+    );
   }
 
   private audit(tx: Tx, entries: AuditEntryInput | AuditEntryInput[]): Promise<void> {
     return appendAudit(tx, entries, this.clock);
   }
 
-  /** A user the actor may see, else 404 (other administrations' users are not revealed). */
+  /** A user the actor may see (itself, or within its `users.read` reach), else 404 (other administrations' users are not revealed). */
   private async visibleUser(tx: Tx, actor: Principal, id: string, lock = false): Promise<repo.UserRow> {
     const u = lock ? await repo.lockUser(tx, id) : await repo.findUserById(tx, id);
-    if (!u || !inScope(actor, u.country)) throw new NotFoundError(`User ${id}`);
+    const self = actor.kind === 'user' && actor.id === id;
+    if (!u || !(self || mayActOn(actor, 'users.read', u.country))) throw new NotFoundError(`User ${id}`);
     return u;
+  }
+
+  /** 403 unless the actor may manage this user: its administration and its current role are within the actor's grant. */
+  private requireManage(actor: Principal, u: repo.UserRow): void {
+    requireGrant(actor, u.role as Role, u.country, 'users.manage', `role (${u.username} holds ${u.role})`);
   }
 
   // ---- users
 
   async createUser(actor: Principal, input: CreateUserInput): Promise<UserView> {
     const v = parse(createUserBody, input);
-    requireCountry(actor, v.country, 'country');
+    requireGrant(actor, v.role, v.country, 'users.manage');
     checkPasswordPolicy(v.password, { username: v.username });
     const passwordHash = await hashPassword(v.password);
     const now = this.clock.now();
@@ -223,9 +226,9 @@ export class AccessService {
     actor: Principal,
     f: { country?: string; role?: string; active?: boolean; limit?: number; offset?: number } = {},
   ): Promise<UserView[]> {
-    if (f.country) requireCountry(actor, f.country, 'country');
+    if (f.country) requireAdministration(actor, 'users.read', f.country);
     const rows = await repo.listUsers(this.db, {
-      country: actor.kind === 'system' ? f.country : actor.country,
+      country: reachesAll(actor, 'users.read') ? f.country : (f.country ?? actor.country),
       role: f.role,
       active: f.active,
       limit: f.limit ?? 1000,
@@ -240,7 +243,7 @@ export class AccessService {
 
   async findUserByUsername(actor: Principal, username: string): Promise<UserView> {
     const u = await repo.findUserByUsername(this.db, username.trim().toLowerCase());
-    if (!u || !inScope(actor, u.country)) throw new NotFoundError(`User ${username}`);
+    if (!u || !mayActOn(actor, 'users.read', u.country)) throw new NotFoundError(`User ${username}`);
     return toUserView(u);
   }
 
@@ -248,6 +251,8 @@ export class AccessService {
     const v = parse(updateUserBody, patch);
     return this.db.transaction(async (tx) => {
       const before = await this.visibleUser(tx, actor, id, true);
+      this.requireManage(actor, before);
+      if (v.role !== undefined && v.role !== before.role) requireGrant(actor, v.role, before.country, 'users.manage');
       if (actor.kind === 'user' && actor.id === id) {
         if (v.role !== undefined && v.role !== before.role) {
           throw new ForbiddenError('role: you may not change your own role (ask another admin)');
@@ -301,6 +306,8 @@ export class AccessService {
   ): Promise<void> {
     const self = actor.kind === 'user' && actor.id === id;
     const target = await this.visibleUser(this.db, actor, id);
+    // whoever sets another's password can sign in as them: only within the roles one may grant
+    if (!self) this.requireManage(actor, target);
     if (self) {
       if (opts.currentPassword === undefined) {
         throw new ValidationError([{ path: 'currentPassword', code: 'required', message: 'Give your current password to change it' }]);
@@ -330,17 +337,12 @@ export class AccessService {
   // ---- sessions
 
   /** Signs in. Unknown user, wrong password and disabled account get the same answer. */
-  async login(usernameInput: string, password: string): Promise<LoginResult> {
+  async login(usernameInput: string, password: string, sourceAddress?: string): Promise<LoginResult> {
     const username = usernameInput.trim().toLowerCase();
-    const nowMs = this.clock.now().getTime();
-    const lock = this.failures.get(username);
-    if (lock && lock.lockedUntil > nowMs) {
-      // refused without looking at the password, and logged once per lockout, so a flood cannot fill the log
-      throw new TooManyRequestsError(
-        `Too many failed sign-ins for this username: try again in ${Math.ceil((lock.lockedUntil - nowMs) / 60_000)} minute(s)`,
-        Math.ceil((lock.lockedUntil - nowMs) / 1000),
-      );
-    }
+    const source = sourceOf(sourceAddress);
+    // a locked (username, source) pair or source is refused without looking at the password,
+    // and logged once per lockout, so a flood cannot fill the log
+    await this.throttle.check(username, source);
     const user = /^[a-z0-9._-]{3,40}$/.test(username) ? await repo.findUserByUsername(this.db, username) : undefined;
     // spend the same time whether or not the user exists
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
@@ -353,13 +355,13 @@ export class AccessService {
           entityType: 'user',
           entityId: user?.id ?? username.slice(0, 80),
           country: user?.country ?? null,
-          after: { username: username.slice(0, 80), reason },
+          after: { username: username.slice(0, 80), reason, source },
         }),
       );
-      await this.noteFailure(username, nowMs, user?.country ?? null);
+      await this.noteFailure(username, source, user?.country ?? null);
       throw new UnauthorizedError('Unknown username or wrong password');
     }
-    this.failures.delete(username);
+    await this.throttle.success(username, source);
     const token = SESSION_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const session: repo.SessionRow = {
@@ -410,7 +412,9 @@ export class AccessService {
   /** Makes an API key. The full key is in the answer only: store it now, it cannot be shown again. */
   async createApiKey(actor: Principal, input: CreateApiKeyInput): Promise<{ key: string; apiKey: ApiKeyView }> {
     const v = parse(createApiKeyBody, input);
-    requireCountry(actor, v.country, 'country');
+    const problem = keyRoleProblem(v.role);
+    if (problem) throw new ValidationError([{ path: 'role', code: 'not_a_key_role', message: problem }], `role: ${problem}`);
+    requireGrant(actor, v.role, v.country, 'apiKeys.manage');
     for (let attempt = 0; ; attempt++) {
       const prefix = randomBytes(4).toString('hex');
       const key = `${API_KEY_PREFIX}${prefix}_${randomBytes(32).toString('base64url')}`;
@@ -447,9 +451,9 @@ export class AccessService {
   }
 
   async listApiKeys(actor: Principal, opts: { includeRevoked?: boolean; country?: string } = {}): Promise<ApiKeyView[]> {
-    if (opts.country) requireCountry(actor, opts.country, 'country');
+    if (opts.country) requireAdministration(actor, 'apiKeys.manage', opts.country);
     const rows = await repo.listApiKeys(this.db, {
-      country: actor.kind === 'system' ? opts.country : actor.country,
+      country: reachesAll(actor, 'apiKeys.manage') ? opts.country : (opts.country ?? actor.country),
       includeRevoked: opts.includeRevoked ?? false,
     });
     return rows.map(toApiKeyView);
@@ -458,7 +462,7 @@ export class AccessService {
   async revokeApiKey(actor: Principal, id: string): Promise<ApiKeyView> {
     return this.db.transaction(async (tx) => {
       const k = await repo.findApiKeyById(tx, id);
-      if (!k || !inScope(actor, k.country)) throw new NotFoundError(`API key ${id}`);
+      if (!k || !mayActOn(actor, 'apiKeys.manage', k.country)) throw new NotFoundError(`API key ${id}`);
       if (k.revokedAt) return toApiKeyView(k);
       const revokedAt = this.clock.now();
       await repo.revokeApiKey(tx, id, revokedAt);
@@ -502,9 +506,9 @@ export class AccessService {
     query: z.input<typeof auditQuery> & { country?: string },
   ): Promise<{ items: AuditEntryView[]; nextCursor: number | null }> {
     const q = parse(auditQuery, query);
-    if (query.country) requireCountry(actor, query.country, 'country');
+    if (query.country) requireAdministration(actor, 'audit.read', query.country);
     const rows = await repo.listAudit(this.db, {
-      country: actor.kind === 'system' ? query.country : actor.country,
+      country: reachesAll(actor, 'audit.read') ? query.country : (query.country ?? actor.country),
       entityType: q.entityType,
       entityId: q.entityId,
       actor: q.actor,

@@ -9,6 +9,8 @@ export const USER_ROLES = [
   'auditor',
   'manager',
   'regional_analyst',
+  /** manages accounts and keys with regional roles; made with the CLI on the host (see policy.ts) */
+  'regional_admin',
 ] as const;
 /** API keys may also carry `system`: a national declaration system sending data in. */
 export const ROLES = [...USER_ROLES, 'system'] as const;

@@ -16,7 +16,7 @@ export interface AuditHead {
 
 export interface AuditVerification {
   ok: boolean;
-  /** rows read */
+  /** rows read: the whole chain, whatever the administrations reported on */
   checked: number;
   problems: AuditProblem[];
   /** more problems were found than are listed */
@@ -35,6 +35,13 @@ export interface VerifyOptions {
   pageSize?: number;
   /** problems listed at most (all are counted towards `ok`) */
   maxProblems?: number;
+  /**
+   * Report only on the entries of these administrations (the caller's: see policy.ts). The whole
+   * chain is still walked, since each link depends on the entry before it; gaps are reported to
+   * everyone (a deleted entry may have been anyone's), edited entries and broken links only to
+   * the administrations they belong to. Absent: every entry (the CLI, Centinela itself).
+   */
+  countries?: readonly string[];
 }
 
 /** Parses `SEQ:HASH` as printed by a verification. */
@@ -59,7 +66,10 @@ export async function verifyAuditChain(db: Db, opts: VerifyOptions = {}): Promis
   const maxProblems = opts.maxProblems ?? 1000;
   const problems: AuditProblem[] = [];
   let problemCount = 0;
-  const report = (p: AuditProblem) => {
+  const scope = opts.countries ? new Set(opts.countries) : null;
+  const mine = (row: { country: string | null }) => !scope || (row.country !== null && scope.has(row.country));
+  const report = (p: AuditProblem, row?: { country: string | null }) => {
+    if (row && !mine(row)) return;
     problemCount++;
     if (problems.length < maxProblems) problems.push(p);
   };
@@ -89,7 +99,7 @@ export async function verifyAuditChain(db: Db, opts: VerifyOptions = {}): Promis
       }
       const recomputed = auditRowHash(row);
       if (recomputed !== row.hash) {
-        report({ seq: row.seq, id: row.id, kind: 'edited', detail: 'stored hash does not match its content' });
+        report({ seq: row.seq, id: row.id, kind: 'edited', detail: 'stored hash does not match its content' }, row);
       }
       // after a gap the link is broken by construction; the gap has been reported
       if (!gap && row.prevHash !== prevHash) {
@@ -98,7 +108,7 @@ export async function verifyAuditChain(db: Db, opts: VerifyOptions = {}): Promis
           id: row.id,
           kind: 'broken_link',
           detail: `prev_hash does not match the hash of entry ${prevSeq || '(genesis)'}: an entry before it was rewritten or this one was inserted`,
-        });
+        }, row);
       }
       if (expected && row.seq === expected.seq) {
         expectedSeen = true;

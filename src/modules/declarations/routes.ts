@@ -1,16 +1,12 @@
 import { z } from 'zod';
-import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AppError, ValidationError } from '../../core/errors.ts';
 import type { App, AppDeps } from '../../server/deps.ts';
-import { requireRole } from '../access/auth.ts';
-import type { Principal } from '../access/types.ts';
-import { ForbiddenError } from '../../core/errors.ts';
+import { authorize, principalOf } from '../access/auth.ts';
+import { administrationFor, requireVisible } from '../access/policy.ts';
 import * as repo from './repository.ts';
 import { runImport, type ImportFormat } from './import.ts';
 import { CHANNELS, DECLARATION_TYPES, RISK_LEVELS } from './schema.ts';
 import type { IntakeService } from './service.ts';
-
-const READERS = ['admin', 'risk_analyst', 'officer', 'supervisor', 'auditor', 'manager', 'regional_analyst', 'system'] as const;
-const WRITERS = ['system', 'admin'] as const;
 
 const assessmentSchema = z.object({
   channel: z.enum(CHANNELS),
@@ -49,12 +45,7 @@ const importReportSchema = z.object({
 });
 
 const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
-
-function scoped(principal: Principal, country: string) {
-  if (principal.role !== 'regional_analyst' && principal.kind !== 'system' && principal.country !== country) {
-    throw new ForbiddenError(`you act for ${principal.country} and may not read records of ${country}`);
-  }
-}
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function importFormat(contentType: string | undefined): ImportFormat {
   const ct = (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -74,7 +65,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
   app.post(
     '/api/v1/declarations',
     {
-      preHandler: requireRole(...WRITERS),
+      preHandler: authorize('declarations.submit'),
       schema: {
         tags: ['declarations'],
         summary: 'Submit a declaration (idempotent on country + reference; changed content is an amendment)',
@@ -92,7 +83,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
   app.post(
     '/api/v1/declarations/import',
     {
-      preHandler: requireRole(...WRITERS),
+      preHandler: authorize('declarations.submit'),
       schema: {
         tags: ['declarations'],
         summary: 'Bulk import of declarations as JSON Lines (application/x-ndjson) or CSV (text/csv); answers a report with each rejected record',
@@ -102,14 +93,14 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
     async (req) => {
       const format = importFormat(req.headers['content-type']);
       if (typeof req.body !== 'string') throw new ValidationError([{ path: 'body', code: 'required', message: 'send the file content as the request body' }]);
-      return runImport({ db, clock: deps.clock, intake }, { kind: 'declarations', format, source: { text: req.body, name: 'api' }, actor: req.principal! });
+      return runImport({ db, clock: deps.clock, intake }, { kind: 'declarations', format, source: { text: req.body, name: 'api' }, actor: req.principal!, onInternalError: (incident, detail) => req.log.error({ incident, detail }, 'import: a record the database refused') });
     },
   );
 
   app.get(
     '/api/v1/declarations',
     {
-      preHandler: requireRole(...READERS),
+      preHandler: authorize('declarations.read'),
       schema: {
         tags: ['declarations'],
         summary: 'List declarations, newest first, with their current channel',
@@ -129,12 +120,11 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
     },
     async (req) => {
       const q = req.query;
-      const country = q.country ?? req.principal!.country;
-      scoped(req.principal!, country);
+      const country = administrationFor(principalOf(req), 'declarations.read', q.country);
       let before: { lodgedAt: Date; id: string } | undefined;
       if (q.cursor) {
-        const [t, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
-        if (!t || !id || Number.isNaN(Date.parse(t))) throw new ValidationError([{ path: 'cursor', code: 'invalid_format', message: 'is not a cursor this API gave' }]);
+        const [t, id, ...rest] = Buffer.from(q.cursor, 'base64url').toString().split('|');
+        if (!t || !id || rest.length || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(t) || Number.isNaN(Date.parse(t)) || !UUID_RE.test(id)) throw new ValidationError([{ path: 'cursor', code: 'invalid_format', message: 'is not a cursor this API gave' }]);
         before = { lodgedAt: new Date(t), id };
       }
       const rows = await repo.listDeclarations(db, {
@@ -159,11 +149,10 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
 
   app.get(
     '/api/v1/declarations/:id',
-    { preHandler: requireRole(...READERS), schema: { tags: ['declarations'], summary: 'A declaration as last amended, with its current assessment', params: idParams } },
+    { preHandler: authorize('declarations.read'), schema: { tags: ['declarations'], summary: 'A declaration as last amended, with its current assessment', params: idParams } },
     async (req) => {
       const d = await repo.getDeclaration(db, req.params.id);
-      if (!d) throw new NotFoundError(`declaration ${req.params.id}`);
-      scoped(req.principal!, d.country);
+      requireVisible(principalOf(req), 'declarations.read', d, `declaration ${req.params.id}`);
       const [a] = await repo.latestAssessments(db, [d.id]);
       return {
         id: d.id,
@@ -173,18 +162,17 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
         receivedAt: d.receivedAt,
         updatedAt: d.updatedAt,
         declaration: d.payload,
-        assessment: a ? { id: a.id, channel: a.channel, riskLevel: a.riskLevel, score: a.score, reasons: a.reasons, engine: a.engine, inputs: a.inputs, decidedAt: a.decidedAt, declarationVersion: a.declarationVersion } : null,
+        assessment: a ? { id: a.id, channel: a.channel, decidedChannel: a.decidedChannel, overridden: a.overridden, riskLevel: a.riskLevel, score: a.score, reasons: a.reasons, engine: a.engine, inputs: a.inputs, decidedAt: a.decidedAt, declarationVersion: a.declarationVersion } : null,
       };
     },
   );
 
   app.get(
     '/api/v1/declarations/:id/history',
-    { preHandler: requireRole(...READERS), schema: { tags: ['declarations'], summary: 'Every version of a declaration and every assessment made', params: idParams } },
+    { preHandler: authorize('declarations.read'), schema: { tags: ['declarations'], summary: 'Every version of a declaration and every assessment made', params: idParams } },
     async (req) => {
       const d = await repo.getDeclaration(db, req.params.id);
-      if (!d) throw new NotFoundError(`declaration ${req.params.id}`);
-      scoped(req.principal!, d.country);
+      requireVisible(principalOf(req), 'declarations.read', d, `declaration ${req.params.id}`);
       const h = await repo.declarationHistory(db, d.id);
       return {
         id: d.id,
@@ -199,7 +187,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
   app.post(
     '/api/v1/manifests',
     {
-      preHandler: requireRole(...WRITERS),
+      preHandler: authorize('declarations.submit'),
       schema: { tags: ['manifests'], summary: 'Submit a manifest (advance cargo information) for one arrival', body: z.any().describe('A manifest, as in the ManifestInput contract') },
     },
     async (req, reply) => {
@@ -211,18 +199,18 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
 
   app.post(
     '/api/v1/manifests/import',
-    { preHandler: requireRole(...WRITERS), schema: { tags: ['manifests'], summary: 'Bulk import of manifests as JSON Lines or CSV', response: { 200: importReportSchema } } },
+    { preHandler: authorize('declarations.submit'), schema: { tags: ['manifests'], summary: 'Bulk import of manifests as JSON Lines or CSV', response: { 200: importReportSchema } } },
     async (req) => {
       const format = importFormat(req.headers['content-type']);
       if (typeof req.body !== 'string') throw new ValidationError([{ path: 'body', code: 'required', message: 'send the file content as the request body' }]);
-      return runImport({ db, clock: deps.clock, intake }, { kind: 'manifests', format, source: { text: req.body, name: 'api' }, actor: req.principal! });
+      return runImport({ db, clock: deps.clock, intake }, { kind: 'manifests', format, source: { text: req.body, name: 'api' }, actor: req.principal!, onInternalError: (incident, detail) => req.log.error({ incident, detail }, 'import: a record the database refused') });
     },
   );
 
   app.get(
     '/api/v1/manifests',
     {
-      preHandler: requireRole(...READERS),
+      preHandler: authorize('declarations.read'),
       schema: {
         tags: ['manifests'],
         summary: 'List manifests, latest arrival first',
@@ -237,19 +225,17 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
     },
     async (req) => {
       const q = req.query;
-      const country = q.country ?? req.principal!.country;
-      scoped(req.principal!, country);
+      const country = administrationFor(principalOf(req), 'declarations.read', q.country);
       return { items: await repo.listManifests(db, { country, office: q.office, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, limit: q.limit }) };
     },
   );
 
   app.get(
     '/api/v1/manifests/:id',
-    { preHandler: requireRole(...READERS), schema: { tags: ['manifests'], summary: 'A manifest as last amended, with its version history', params: idParams } },
+    { preHandler: authorize('declarations.read'), schema: { tags: ['manifests'], summary: 'A manifest as last amended, with its version history', params: idParams } },
     async (req) => {
       const m = await repo.getManifest(db, req.params.id);
-      if (!m) throw new NotFoundError(`manifest ${req.params.id}`);
-      scoped(req.principal!, m.country);
+      requireVisible(principalOf(req), 'declarations.read', m, `manifest ${req.params.id}`);
       const versions = await repo.manifestHistory(db, m.id);
       return {
         id: m.id,

@@ -5,6 +5,7 @@ import { uuidv7 } from '../../core/ids.ts';
 import { schema, type Db, type Tx } from '../../db/client.ts';
 import { appendAudit } from '../access/audit.ts';
 import { inScope, requireCountry } from '../access/scope.ts';
+import { requireSecondPerson } from '../access/policy.ts';
 import type { Principal } from '../access/types.ts';
 import type { Declaration } from '../declarations/schema.ts';
 import type { ModelInput } from '../risk/engine.ts';
@@ -215,6 +216,8 @@ export class IntelligenceService {
       const r = await this.row(tx, actor, id, true);
       if (r.status !== 'proposed' || !r.proposedRole) throw new ConflictError(`model ${r.name} is ${r.status}: propose it first`);
       if (r.proposedBy === actorId(actor) || r.trainedBy === actor.name) throw new ForbiddenError(`four eyes: you ${r.proposedBy === actorId(actor) ? 'proposed' : 'trained'} model ${r.name}, so someone else must approve it`);
+      // and a person (never an API key): policy.ts
+      requireSecondPerson(actor, { keys: r.proposedBy ? [r.proposedBy] : [], names: [r.trainedBy] }, `model ${r.name}`);
       const now = this.deps.clock.now();
       const role = r.proposedRole;
       const former = await tx

@@ -1,19 +1,11 @@
 /** Indicators under /api/v1/kpi: the dashboard's figures, a trader's record, channel targets. */
 import { z } from 'zod';
 import type { App, AppDeps } from '../../server/deps.ts';
-import { principalOf, requireCountry, requireRole } from '../access/auth.ts';
-import type { Principal, Role } from '../access/types.ts';
+import { authorize, principalOf } from '../access/auth.ts';
+import { administrationFor, requireAdministration, type Action } from '../access/policy.ts';
+import type { Principal } from '../access/types.ts';
 import { ADMINISTRATIONS } from '../../reference/types.ts';
 import { KpiService } from './service.ts';
-
-/** who reads the dashboard's indicators */
-export const DASHBOARD_READERS: Role[] = ['admin', 'risk_analyst', 'supervisor', 'auditor', 'manager', 'regional_analyst'];
-/** who reads a trader's record: everyone who reads declarations */
-export const TRADER_READERS: Role[] = ['admin', 'risk_analyst', 'officer', 'supervisor', 'auditor', 'manager', 'regional_analyst'];
-/** who reads the alert counts: as for the transit alerts themselves */
-export const ALERT_READERS: Role[] = ['risk_analyst', 'supervisor', 'manager', 'regional_analyst'];
-/** who sets channel targets */
-export const TARGET_SETTERS: Role[] = ['admin', 'supervisor', 'manager'];
 
 const tags = ['kpi'];
 const administration = z.enum(ADMINISTRATIONS);
@@ -28,18 +20,16 @@ const officeView = z.object({ office: z.string(), ...counts });
 const summaryView = z.object({ counts: countsView, values: z.array(z.object({ currency: z.string(), total: z.number() })), firstLodgedAt: z.string().nullable(), lastLodgedAt: z.string().nullable(), asImporter: z.number(), asExporter: z.number(), asDeclarant: z.number() });
 const allTargetsView = z.object({ country: z.string(), default: targetsView, offices: z.record(z.string(), targetsView) });
 
-/** The administration asked for: one's own, or any for a regional analyst. */
-function countryOf(p: Principal, asked: string | undefined): string {
-  const c = asked ?? p.country;
-  if (p.role !== 'regional_analyst') requireCountry(p, c);
-  return c;
+/** The administration asked for: one's own, or any where the policy gives the action a regional reach. */
+function countryOf(p: Principal, asked: string | undefined, action: Action = 'kpi.read'): string {
+  return administrationFor(p, action, asked);
 }
 
 export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = new KpiService(deps)): Promise<void> {
   app.get(
     '/api/v1/kpi/overview',
     {
-      preHandler: requireRole(...DASHBOARD_READERS),
+      preHandler: authorize('kpi.read'),
       schema: {
         tags,
         summary: "Declarations per local day and per office with their current channel, and the channel targets: your administration's (any, for a regional analyst)",
@@ -65,7 +55,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
   app.get(
     '/api/v1/kpi/alerts',
     {
-      preHandler: requireRole(...ALERT_READERS),
+      preHandler: authorize('kpi.alerts'),
       schema: {
         tags,
         summary: 'Open transit alerts concerning the administration, by kind and by severity',
@@ -73,13 +63,13 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
         response: { 200: z.object({ country: z.string(), open: z.number(), byKind: z.array(z.object({ kind: z.string(), count: z.number() })), bySeverity: z.array(z.object({ severity: z.string(), count: z.number() })) }) },
       },
     },
-    async (req) => service.alerts(countryOf(principalOf(req), req.query.country)),
+    async (req) => service.alerts(countryOf(principalOf(req), req.query.country, 'kpi.alerts')),
   );
 
   app.get(
     '/api/v1/kpi/traders/:tin',
     {
-      preHandler: requireRole(...TRADER_READERS),
+      preHandler: authorize('kpi.traders'),
       schema: {
         tags,
         summary: "A trader's record in the administration: declarations by channel over a period (default the last 90 days) and since the first, per day and per office",
@@ -103,7 +93,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
         },
       },
     },
-    async (req) => service.trader(countryOf(principalOf(req), req.query.country), req.params.tin, req.query),
+    async (req) => service.trader(countryOf(principalOf(req), req.query.country, 'kpi.traders'), req.params.tin, req.query),
   );
 
   const agg = { controls: z.number(), hits: z.number(), hitRate: z.number().nullable(), seizures: z.number(), extraRevenueUsd: z.number() };
@@ -111,7 +101,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
   app.get(
     '/api/v1/kpi/controls',
     {
-      preHandler: requireRole(...DASHBOARD_READERS),
+      preHandler: authorize('kpi.read'),
       schema: {
         tags,
         summary: 'Controls with a recorded result, of declarations lodged over a period (default the last 30 days): hit rate and extra revenue per day, channel and office; random-control compliance with its 95 % interval; hours from lodgement to release by channel',
@@ -140,7 +130,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
   app.get(
     '/api/v1/kpi/targets',
     {
-      preHandler: requireRole(...DASHBOARD_READERS),
+      preHandler: authorize('kpi.read'),
       schema: { tags, summary: 'Expected red and yellow shares: the administration default and per office', querystring: z.object({ country: administration.optional() }), response: { 200: allTargetsView } },
     },
     async (req) => service.targets(countryOf(principalOf(req), req.query.country)),
@@ -149,7 +139,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
   app.put(
     '/api/v1/kpi/targets/:country',
     {
-      preHandler: requireRole(...TARGET_SETTERS),
+      preHandler: authorize('kpi.targets.write'),
       schema: {
         tags,
         summary: "Set the expected red and yellow shares of your administration, or of one of its offices (written to the audit log)",
@@ -160,7 +150,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
     },
     async (req) => {
       const p = principalOf(req);
-      requireCountry(p, req.params.country);
+      requireAdministration(p, 'kpi.targets.write', req.params.country);
       return service.setTargets(p, req.params.country, req.body);
     },
   );

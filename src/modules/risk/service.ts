@@ -5,10 +5,12 @@ import { uuidv7 } from '../../core/ids.ts';
 import { queryRows, schema, type Db, type Tx } from '../../db/client.ts';
 import { appendAudit, type AuditEntryInput } from '../access/audit.ts';
 import { inScope, requireCountry } from '../access/scope.ts';
+import { requireSecondPerson } from '../access/policy.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../access/types.ts';
 import type { AssessmentReason, Channel, Declaration, Manifest, RiskLevel } from '../declarations/schema.ts';
 import type { Assessor, AssessorDecision } from '../declarations/service.ts';
 import { randomDraw } from './baseline.ts';
+import { currentChannel } from './channel.ts';
 import {
   celConsignment,
   celDeclaration,
@@ -33,6 +35,7 @@ import {
   stageOf,
   traderTinOf,
   traderView,
+  type CriterionFailure,
   type CriterionScope,
   type MarkInput,
   type ModelInput,
@@ -41,13 +44,15 @@ import {
 } from './engine.ts';
 import { ReferencePrices } from './reference.ts';
 import { backtest, type BacktestResult } from './backtest.ts';
+import { BacktestJobs, type BacktestJobView } from './backtest-pool.ts';
 import { DeclarationSnapshot } from './snapshot.ts';
 import { effectiveness, type Effectiveness } from './effectiveness.ts';
 import { replayAssessment, type ReplayResult } from './replay.ts';
 import type { BacktestInput, ControlResultInput, CriterionEdit, CriterionInput } from './schema.ts';
-import { selectivitySeed, type SelectivitySeed } from './settings.ts';
+import { applyOverrides, effectiveProblems, effectiveRiskConfig, readOverrides, riskOverridesSchema, selectivitySeed, type RiskOverrides, type SelectivitySeed } from './settings.ts';
+import { toFieldErrors } from '../declarations/validate.ts';
 import { localDay } from './localday.ts';
-import { versionDef, type VersionRow } from './versions.ts';
+import { versionDef, versionsSinceApproved, type VersionRow } from './versions.ts';
 
 export interface RiskDeps {
   db: Db;
@@ -70,17 +75,7 @@ const configKey = (country: string) => `risk.config.${country}`;
 const actorId = (p: Principal) => `${p.kind}:${p.id}`;
 
 function mergeConfig(randomControlRate: number, stored: unknown): RiskConfig {
-  const base = defaultRiskConfig(randomControlRate);
-  const v = (stored ?? {}) as Partial<RiskConfig>;
-  return {
-    ...base,
-    ...v,
-    thresholds: { ...base.thresholds, ...v.thresholds },
-    randomRate: { ...base.randomRate, ...v.randomRate, offices: { ...v.randomRate?.offices } },
-    capacity: { default: { ...base.capacity.default, ...v.capacity?.default }, offices: { ...v.capacity?.offices } },
-    standing: { ...base.standing, ...v.standing },
-    review: { ...base.review, ...v.review },
-  };
+  return effectiveRiskConfig(randomControlRate, stored);
 }
 
 interface OfficeDay {
@@ -134,11 +129,66 @@ function applyCapacity(stored: Map<string, OfficeDay>, country: string, day: str
 }
 
 
+/**
+ * Counts the records criteria could not be evaluated on (per criterion version, with the last
+ * error), in the intake's transaction: analysts see it on the criterion.
+ */
+export async function recordCriterionFailures(tx: Tx, country: string, now: Date, failures: (CriterionFailure & { reference?: string })[]): Promise<void> {
+  const byVersion = new Map<string, { criterionId: string; n: number; budget: number; last: CriterionFailure & { reference?: string } }>();
+  for (const f of failures) {
+    if (!f.criterionId) continue;
+    let x = byVersion.get(f.versionId);
+    if (!x) byVersion.set(f.versionId, (x = { criterionId: f.criterionId, n: 0, budget: 0, last: f }));
+    x.n++;
+    if (f.code === 'budget_exceeded') x.budget++;
+    x.last = f;
+  }
+  if (!byVersion.size) return;
+  const nowIso = now.toISOString();
+  // in version order: concurrent intakes lock the rows in the same order
+  const rows = [...byVersion].sort(([a], [b]) => (a < b ? -1 : 1));
+  await tx.execute(sql`insert into risk_criterion_errors (version_id, criterion_id, country, failures, budget_exceeded, first_at, last_at, last_code, last_error, last_reference)
+    values ${sql.join(
+      rows.map(([v, x]) => sql`(${v}::uuid, ${x.criterionId}::uuid, ${country}, ${x.n}, ${x.budget}, ${nowIso}, ${nowIso}, ${x.last.code ?? 'criterion_error'}, ${x.last.message}, ${x.last.reference ?? null})`),
+      sql`, `,
+    )}
+    on conflict (version_id) do update set failures = risk_criterion_errors.failures + excluded.failures,
+      budget_exceeded = risk_criterion_errors.budget_exceeded + excluded.budget_exceeded, last_at = excluded.last_at,
+      last_code = excluded.last_code, last_error = excluded.last_error, last_reference = excluded.last_reference`);
+}
+
+/** What analysts see of a criterion's failures: records it could not be evaluated on, and the last error. */
+export interface CriterionFailures {
+  failures: number;
+  budgetExceeded: number;
+  lastAt: string;
+  lastCode: string;
+  lastError: string;
+  lastReference: string | null;
+  lastVersionId: string;
+}
+
+async function criterionFailures(tx: Tx, country: string, criterionId: string | null): Promise<Map<string, CriterionFailures>> {
+  const rows = await tx
+    .select()
+    .from(schema.riskCriterionErrors)
+    .where(criterionId ? eq(schema.riskCriterionErrors.criterionId, criterionId) : eq(schema.riskCriterionErrors.country, country))
+    .orderBy(asc(schema.riskCriterionErrors.lastAt));
+  const out = new Map<string, CriterionFailures>();
+  for (const r of rows) {
+    const x = out.get(r.criterionId);
+    const last = { lastAt: r.lastAt.toISOString(), lastCode: r.lastCode, lastError: r.lastError, lastReference: r.lastReference, lastVersionId: r.versionId };
+    if (x) out.set(r.criterionId, { ...x, failures: x.failures + Number(r.failures), budgetExceeded: x.budgetExceeded + Number(r.budgetExceeded), ...last });
+    else out.set(r.criterionId, { failures: Number(r.failures), budgetExceeded: Number(r.budgetExceeded), ...last });
+  }
+  return out;
+}
+
 export interface AssessmentInputs {
   rulesetId: string;
   stage: Stage;
   at: string;
-  criteria: { evaluated: number; hits: { v: string; c: string }[]; errors: { versionId: string; message: string }[] };
+  criteria: { evaluated: number; hits: { v: string; c: string }[]; errors: CriterionFailure[] };
   model: ModelInput | null;
   trader: TraderView;
   random: { seedId: string; draw: number; rate: number; selected: boolean };
@@ -161,6 +211,8 @@ export class RiskService {
   private model: ModelScorer | null = null;
   /** per administration: the declarations as criteria see them, for backtests */
   private snapshots = new Map<string, DeclarationSnapshot>();
+  /** backtests running or recently finished (one running per administration) */
+  private backtestJobs = new BacktestJobs();
   private pricesRefreshMs = 3_600_000;
   private pricesLoading: Promise<void> | null = null;
 
@@ -196,17 +248,65 @@ export class RiskService {
     return mergeConfig(this.deps.config.randomControlRate, r[0]?.value);
   }
 
-  async setConfig(actor: Principal, country: string, patch: Partial<RiskConfig>): Promise<RiskConfig> {
+  /**
+   * Changes the settings by merging `patch` into the stored overrides, top-level key by key
+   * (kept for callers inside the server; the API replaces the whole document: `replaceConfig`).
+   */
+  async setConfig(actor: Principal, country: string, patch: Partial<RiskConfig> | RiskOverrides, reason = 'settings changed'): Promise<RiskConfig> {
+    return this.writeConfig(actor, country, reason, null, (current) => ({ ...current, ...(patch as RiskOverrides) }));
+  }
+
+  /** Replaces the administration's overrides with `doc` (a key left out takes its default again). */
+  async replaceConfig(actor: Principal, country: string, doc: RiskOverrides, reason: string): Promise<RiskConfig> {
+    return this.writeConfig(actor, country, reason, null, () => doc);
+  }
+
+  /** Every change of the settings, newest first. */
+  async listConfigVersions(actor: Principal, country: string): Promise<{ country: string; version: number; settings: unknown; actor: string; reason: string; revertedFrom: number | null; createdAt: Date }[]> {
+    requireCountry(actor, country);
+    return this.deps.db.select().from(schema.riskConfigVersions).where(eq(schema.riskConfigVersions.country, country)).orderBy(desc(schema.riskConfigVersions.version));
+  }
+
+  /** Puts back the overrides of an earlier version, as a new version that says so. */
+  async revertConfig(actor: Principal, country: string, version: number, reason: string): Promise<RiskConfig> {
+    requireCountry(actor, country);
+    const [v] = await this.deps.db
+      .select()
+      .from(schema.riskConfigVersions)
+      .where(and(eq(schema.riskConfigVersions.country, country), eq(schema.riskConfigVersions.version, version)));
+    if (!v) throw new ValidationError([{ path: 'version', code: 'unknown_version', message: `there is no version ${version} of the settings of ${country}` }]);
+    return this.writeConfig(actor, country, reason, version, () => readOverrides(v.settings).overrides);
+  }
+
+  /** One versioned, audited change: parsed, checked across fields, stored with who, when and why. */
+  private async writeConfig(actor: Principal, country: string, reason: string, revertedFrom: number | null, next: (current: RiskOverrides) => RiskOverrides): Promise<RiskConfig> {
     requireCountry(actor, country);
     return this.deps.db.transaction(async (tx) => {
-      const before = await this.getConfig(tx, country);
-      const after = { ...before, ...patch } as RiskConfig;
+      // one writer per administration at a time: versions are numbered without gaps
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${configKey(country)}))`);
+      const r = await tx.select().from(schema.settings).where(eq(schema.settings.key, configKey(country)));
+      const current = readOverrides(r[0]?.value).overrides;
+      const parsed = riskOverridesSchema.safeParse(next(current));
+      if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error));
+      const doc = parsed.data;
+      const base = defaultRiskConfig(this.deps.config.randomControlRate);
+      const after = applyOverrides(base, doc);
+      const problems = effectiveProblems(after);
+      if (problems.length) throw new ValidationError(problems);
+      const before = mergeConfig(this.deps.config.randomControlRate, r[0]?.value);
       const now = this.deps.clock.now();
+      const [{ last }] = await queryRows<{ last: number | null }>(tx, sql`select max(version) as last from risk_config_versions where country = ${country}`);
+      const version = Number(last ?? 0) + 1;
       await tx
         .insert(schema.settings)
-        .values({ key: configKey(country), value: after, updatedAt: now })
-        .onConflictDoUpdate({ target: schema.settings.key, set: { value: after, updatedAt: now } });
-      await appendAudit(tx, { actor, country, action: 'risk.config_changed', entityType: 'risk_config', entityId: country, before, after }, this.deps.clock);
+        .values({ key: configKey(country), value: doc, updatedAt: now })
+        .onConflictDoUpdate({ target: schema.settings.key, set: { value: doc, updatedAt: now } });
+      await tx.insert(schema.riskConfigVersions).values({ country, version, settings: doc, actor: actor.name, reason, revertedFrom, createdAt: now });
+      await appendAudit(
+        tx,
+        { actor, country, action: revertedFrom === null ? 'risk.config_changed' : 'risk.config_reverted', entityType: 'risk_config', entityId: country, before, after: { ...after, version, reason, ...(revertedFrom === null ? {} : { revertedFrom }) } },
+        this.deps.clock,
+      );
       return after;
     });
   }
@@ -346,8 +446,13 @@ export class RiskService {
       const c = await this.lockCriterion(tx, actor, id);
       const v = await this.version(tx, c.pendingVersionId);
       if (!v || v.status !== 'awaiting_approval') throw new ConflictError(`criterion ${id} has no version awaiting approval${v ? ` (version ${v.version} is ${v.status}: submit it first)` : ''}`);
-      if (v.authorId === actorId(actor))
-        throw new ForbiddenError(`four eyes: you wrote version ${v.version} of "${v.name}", so someone else (a supervisor or another analyst) must approve it`);
+      // four eyes (policy.ts): a person, and none of the authors of the versions since the last approved one
+      const all = await tx.select().from(schema.riskCriterionVersions).where(eq(schema.riskCriterionVersions.criterionId, id)).orderBy(asc(schema.riskCriterionVersions.version));
+      const authored = versionsSinceApproved(all, v);
+      const mine = authored.filter((x) => x.authorId === actorId(actor)).map((x) => x.version);
+      if (mine.length)
+        throw new ForbiddenError(`four eyes: you wrote version ${mine.join(', ')} of "${v.name}", which approving version ${v.version} would put into force, so someone else (a supervisor or another analyst) must approve it`);
+      requireSecondPerson(actor, { keys: authored.map((x) => x.authorId) }, `version ${v.version} of "${v.name}"`);
       const now = this.deps.clock.now();
       if (c.activeVersionId) await tx.update(schema.riskCriterionVersions).set({ status: 'superseded' }).where(eq(schema.riskCriterionVersions.id, c.activeVersionId));
       await tx.update(schema.riskCriterionVersions).set({ status: 'active', decidedBy: actorId(actor), decidedByName: actor.name, decidedAt: now, decisionNote: note ?? null }).where(eq(schema.riskCriterionVersions.id, v.id));
@@ -411,8 +516,9 @@ export class RiskService {
     const versions = ids.length ? await this.deps.db.select().from(schema.riskCriterionVersions).where(inArray(schema.riskCriterionVersions.id, ids)) : [];
     const byId = new Map(versions.map((v) => [v.id, v]));
     const now = this.deps.clock.now();
+    const failures = await criterionFailures(this.deps.db, country, null);
     return rows
-      .map((r) => criterionView(r, byId.get(r.activeVersionId ?? '') ?? null, byId.get(r.pendingVersionId ?? '') ?? null, now))
+      .map((r) => ({ ...criterionView(r, byId.get(r.activeVersionId ?? '') ?? null, byId.get(r.pendingVersionId ?? '') ?? null, now), evaluationErrors: failures.get(r.id) ?? null }))
       .filter((c) => !f.status || c.status === f.status);
   }
 
@@ -425,8 +531,10 @@ export class RiskService {
     if (!c || !inScope(actor, c.country)) throw new NotFoundError(`criterion ${id}`);
     const versions = await tx.select().from(schema.riskCriterionVersions).where(eq(schema.riskCriterionVersions.criterionId, id)).orderBy(asc(schema.riskCriterionVersions.version));
     const byId = new Map(versions.map((v) => [v.id, v]));
+    const failures = await criterionFailures(tx, c.country, id);
     return {
       ...criterionView(c, byId.get(c.activeVersionId ?? '') ?? null, byId.get(c.pendingVersionId ?? '') ?? null, this.deps.clock.now()),
+      evaluationErrors: failures.get(id) ?? null,
       versions: versions.map(versionView),
     };
   }
@@ -506,6 +614,7 @@ export class RiskService {
       const { stats, marks, consignments } = ctx;
       setEvaluationCountry(country);
       const decided: { i: number; d: ReturnType<typeof decide>; inputs: AssessmentInputs }[] = [];
+      const failures: (CriterionFailure & { reference: string })[] = [];
       for (const i of idx) {
         const { declaration: d, version } = list[i];
         const stage = stageOf(d.type);
@@ -521,7 +630,8 @@ export class RiskService {
         const draw = randomDraw(seed.secret, `${country}|${d.reference}|${version}`);
         const ms = modelScores?.[i];
         const model = this.model && ms !== null && ms !== undefined ? (typeof ms === 'number' ? { version: this.model.version, score: ms } : ms) : null;
-        const dd = decide({ hits: ev.hits, model, trader: tv, draw, randomRate: rate, mark, config });
+        const dd = decide({ hits: ev.hits, errors: ev.errors, model, trader: tv, draw, randomRate: rate, mark, config });
+        for (const e of ev.errors) failures.push({ ...e, reference: d.reference });
         const refPrices: Record<string, number> = {};
         for (const it of cd.items) refPrices[it.subheading] = it.refUnitValue;
         decided.push({
@@ -557,6 +667,7 @@ export class RiskService {
       }
       for (const [tin, t] of traders) if (!t.declarations && !t.controls) traders.delete(tin);
       await this.writeCounters(tx, country, day, now, capacity, traders);
+      if (failures.length) await recordCriterionFailures(tx, country, now, failures);
     }
     this.dutyByTx.set(tx, onDuty);
     return out;
@@ -662,10 +773,12 @@ export class RiskService {
       const tins = [...new Set(m.consignments.map((c) => c.consigneeTin).filter((t): t is string => !!t))];
       const stats = await this.traderStats(tx, m.country, tins);
       const rows: (typeof schema.consignmentMarks.$inferInsert)[] = [];
+      const manifestFailures: (CriterionFailure & { reference: string })[] = [];
       for (const c of m.consignments) {
         const tin = c.consigneeTin ?? '';
         const tv = traderView(stats.get(tin), tin, now.getTime());
         const ev = rs.evaluate('manifest', m.office, 'IM', now.getTime(), { manifest: cm, consignment: celConsignment(c), trader: celTrader(tv) });
+        for (const e of ev.errors) manifestFailures.push({ ...e, reference: `${m.reference}/${c.transportDocument}` });
         if (!ev.hits.length) continue;
         const ACTION_ORDER = ['hold', 'scan', 'inspect'];
         const action = ev.hits.map((h) => h.manifestAction ?? 'inspect').sort((a, b) => ACTION_ORDER.indexOf(b) - ACTION_ORDER.indexOf(a))[0];
@@ -687,6 +800,7 @@ export class RiskService {
         audit.push({ actor, country: m.country, action: 'consignment.marked', entityType: 'consignment', entityId: `${m.reference}/${c.transportDocument}`, after: { markId: id, action, channel, versionIds: ev.hits.map((h) => h.versionId) } });
       }
       if (rows.length) await tx.insert(schema.consignmentMarks).values(rows);
+      if (manifestFailures.length) await recordCriterionFailures(tx, m.country, now, manifestFailures);
     }
     await appendAudit(tx, audit, this.deps.clock);
   }
@@ -855,8 +969,8 @@ export class RiskService {
     return this.deps.db.transaction(async (tx) => {
       const [a] = await tx.select().from(schema.assessments).where(eq(schema.assessments.id, assessmentId)).for('update');
       if (!a || !inScope(actor, a.country)) throw new NotFoundError(`assessment ${assessmentId}`);
-      const [latest] = await tx.select({ toChannel: schema.channelOverrides.toChannel }).from(schema.channelOverrides).where(eq(schema.channelOverrides.assessmentId, assessmentId)).orderBy(desc(schema.channelOverrides.at)).limit(1);
-      const from = (latest?.toChannel ?? a.channel) as Channel;
+      const [current] = await tx.select({ channel: currentChannel(schema.assessments.id, schema.assessments.channel) }).from(schema.assessments).where(eq(schema.assessments.id, assessmentId));
+      const from = current.channel as Channel;
       if (from === input.channel) throw new ConflictError(`the declaration is already ${from}`);
       const now = this.deps.clock.now();
       const id = uuidv7(now.getTime());
@@ -948,8 +1062,42 @@ export class RiskService {
     return effectiveness(this.deps.db, country, from, to, await this.getConfig(this.deps.db, country));
   }
 
-  /** A draft expression (or a stored criterion's latest version) over up to a year of an administration's history. */
-  async backtest(actor: Principal, i: BacktestInput): Promise<BacktestResult> {
+  /**
+   * A draft expression (or a stored criterion's latest version) over up to a year of an
+   * administration's history, evaluated on worker threads; answers when it is done (the job
+   * API below answers at once and is polled). `onJob` learns the job (e.g. to cancel it when the
+   * client goes away).
+   */
+  async backtest(actor: Principal, i: BacktestInput, onJob?: (id: string) => void): Promise<BacktestResult> {
+    const { view, promise } = await this.startBacktestJob(actor, i);
+    onJob?.(view.id);
+    return promise;
+  }
+
+  /** Starts a backtest job (409 while another backtest of the administration runs). */
+  async startBacktest(actor: Principal, i: BacktestInput): Promise<BacktestJobView> {
+    return (await this.startBacktestJob(actor, i)).view;
+  }
+
+  getBacktest(actor: Principal, id: string): BacktestJobView {
+    return this.backtestJobs.get(id, (c) => inScope(actor, c));
+  }
+
+  cancelBacktest(actor: Principal, id: string): BacktestJobView {
+    return this.backtestJobs.cancel(id, (c) => inScope(actor, c), actor.name);
+  }
+
+  /** Cancels a job whose caller went away. */
+  abandonBacktest(id: string): void {
+    this.backtestJobs.abandon(id);
+  }
+
+  /** Cancels the running backtests (the server is closing). */
+  cancelBacktests(): void {
+    this.backtestJobs.cancelAll('cancelled: the server is shutting down');
+  }
+
+  private async startBacktestJob(actor: Principal, i: BacktestInput) {
     const country = i.country ?? actor.country;
     requireCountry(actor, country);
     let expression = i.expression;
@@ -972,7 +1120,11 @@ export class RiskService {
     await this.ensurePrices(this.deps.db);
     let snapshot = this.snapshots.get(country);
     if (!snapshot) this.snapshots.set(country, (snapshot = new DeclarationSnapshot(country)));
-    return backtest(this.deps.db, { country, expression, stage, scope, from, to, labels: i.labels, snapshot });
+    const snap = snapshot;
+    const prices = this.prices.table(country);
+    return this.backtestJobs.start(country, actor.name, (signal, onProgress) =>
+      backtest(this.deps.db, { country, expression, stage, scope, from, to, labels: i.labels, snapshot: snap, prices, signal, onProgress }),
+    );
   }
 
   async replay(actor: Principal, assessmentId: string): Promise<ReplayResult> {
