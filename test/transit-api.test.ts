@@ -98,4 +98,40 @@ describe.each(testDbKinds())('transit API on %s', (kind) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].path).toBe('querystring.kind');
   });
+  it('a post that buffers sends many events in one request: each recorded, a duplicate or rejected naming the field, nothing half-written', async () => {
+    const d = await app.inject({ method: 'POST', url: '/api/v1/transit/movements', headers: as('officer'), payload: { ...transitDeclaration('TRGT-B-1'), timeLimit: '2026-06-18T08:00:00Z', conveyance: { plate: 'C777BAT', plateCountry: 'GT', rfidTag: 'E280-BATCH-1', containers: [] } } });
+    expect(d.statusCode).toBe(201);
+    expect(d.json()).toMatchObject({ timeLimitSource: 'declared', timeLimit: '2026-06-18T08:00:00.000Z' });
+    const mb = { country: 'GT', reference: 'TRGT-B-1' };
+    const events = [
+      { eventId: 'b-dep', type: 'departure', at: '2026-06-15T08:00:00Z', movement: mb, office: 'GTPRQ' },
+      { eventId: 'b-w0', type: 'weighing', at: '2026-06-15T07:40:00Z', plate: 'C777BAT', office: 'GTPRQ', grossMassKg: 18020 },
+      { eventId: 'b-bad', type: 'weighing', at: '2026-06-15T07:45:00Z', movement: mb, office: 'GTPRQ' },
+      { eventId: 'b-away', type: 'rfid_read', at: '2026-06-15T12:10:00Z', tag: 'E280-BATCH-1', office: 'SV0HA', direction: 'entry' },
+      { eventId: 'b-r1', type: 'rfid_read', at: '2026-06-15T11:30:00Z', tag: 'E280-BATCH-1', office: 'GT0PA', direction: 'exit' },
+      { eventId: 'b-dep', type: 'departure', at: '2026-06-15T08:00:00Z', movement: mb, office: 'GTPRQ' },
+    ];
+    const r = await app.inject({ method: 'POST', url: '/api/v1/transit/events/batch', headers: as('officer'), payload: { events } });
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body).toMatchObject({ received: 6, recorded: 3, duplicates: 1 });
+    expect(body.results.map((x: any) => x.status)).toEqual(['recorded', 'recorded', 'rejected', 'rejected', 'recorded', 'duplicate']);
+    expect(body.rejected.map((x: any) => [x.index, x.errors[0].path])).toEqual([
+      [2, 'grossMassKg'],
+      [3, 'office'],
+    ]);
+    // the same buffer again: nothing new, nothing written twice
+    const again = await app.inject({ method: 'POST', url: '/api/v1/transit/events/batch', headers: as('officer'), payload: { events } });
+    expect(again.json()).toMatchObject({ recorded: 0, duplicates: 4 });
+    const empty = await app.inject({ method: 'POST', url: '/api/v1/transit/events/batch', headers: as('officer'), payload: { events: [] } });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().errors[0].path).toBe('events');
+    const notList = await app.inject({ method: 'POST', url: '/api/v1/transit/events/batch', headers: as('officer'), payload: [events[0]] });
+    expect(notList.statusCode).toBe(400);
+    expect(notList.json().errors[0].path).toBe('events');
+    expect((await app.inject({ method: 'POST', url: '/api/v1/transit/events/batch', headers: as('risk_analyst'), payload: { events } })).statusCode).toBe(403);
+    const withdrawn = await app.inject({ method: 'GET', url: '/api/v1/transit/alerts?status=withdrawn', headers: as('manager') });
+    expect(withdrawn.statusCode).toBe(200);
+    expect(withdrawn.json().items).toEqual([]);
+  });
 });

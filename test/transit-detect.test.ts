@@ -4,34 +4,13 @@ import type { Database } from '../src/db/client.ts';
 import { openTestDb, testDbKinds } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { IntakeService } from '../src/modules/declarations/service.ts';
-import { ALERT_KINDS } from '../src/modules/transit/detectors.ts';
 import { TransitService, type AlertOut } from '../src/modules/transit/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { simulateTransit, type TransitSimulation } from '../src/sim/transit/index.ts';
+import { scoreDetectors } from './transit-score.ts';
 
 const ref = getReferenceData();
 const actor = SYSTEM_PRINCIPAL('GT', 'test');
-
-/** Per kind: alerts raised vs anomalies planted, by subject. */
-export function scoreDetectors(truth: TransitSimulation['truth'], alerts: AlertOut[]) {
-  return ALERT_KINDS.map((kind) => {
-    const planted = new Set(truth.filter((t) => t.kind === kind).map((t) => t.subject));
-    const raised = new Set(alerts.filter((a) => a.kind === kind).map((a) => a.subject));
-    const tp = [...raised].filter((s) => planted.has(s)).length;
-    return {
-      kind,
-      planted: planted.size,
-      raised: raised.size,
-      tp,
-      fp: raised.size - tp,
-      fn: planted.size - tp,
-      precision: raised.size ? tp / raised.size : 1,
-      recall: planted.size ? tp / planted.size : 1,
-      missed: [...planted].filter((s) => !raised.has(s)),
-      wrong: [...raised].filter((s) => !planted.has(s)),
-    };
-  });
-}
 
 describe.each(testDbKinds())('transit detectors on a simulated month, on %s', (kind) => {
   let database: Database;
@@ -41,7 +20,9 @@ describe.each(testDbKinds())('transit detectors on a simulated month, on %s', (k
 
   beforeAll(async () => {
     database = await openTestDb(kind);
-    sim = simulateTransit({ seed: 7, start: new Date('2026-03-01T00:00:00Z'), days: 30, ref, movementsPerDay: 20, arrivalsPerDay: 3, anomalyRate: 0.15 });
+    // the noise that must not alert: duplicate deliveries, out-of-order arrival (posts offline for hours), late-but-legal arrivals
+    // within the declared limit, small weight variations, clones read before their twins, reads by seal, plate or container
+    sim = simulateTransit({ seed: 7, start: new Date('2026-03-01T00:00:00Z'), days: 30, ref, movementsPerDay: 20, arrivalsPerDay: 3, anomalyRate: 0.15, lateRate: 0.1, duplicateRate: 0.04 });
     const clock = new FixedClock(sim.evaluateAt);
     const intake = new IntakeService({ db: database.db, ref, clock, config: { randomControlRate: 0.05 } });
     const mf = await intake.submitManifests(sim.manifests, actor, 'sim');
@@ -62,9 +43,12 @@ describe.each(testDbKinds())('transit detectors on a simulated month, on %s', (k
     await database?.close();
   });
 
-  it('catches every kind of planted anomaly, with high precision', () => {
+  it('catches every kind of planted anomaly at recall and precision >= 0.95, and raises nothing on clean movements', () => {
     const scores = scoreDetectors(sim.truth, alerts);
-    console.log(`[${kind}] ${sim.stats.movements} transits, ${sim.stats.events} events (${sim.stats.outOfOrder} out of order, ${sim.stats.duplicates} duplicates), ${sim.stats.arrivals} arrivals with ${sim.stats.consignments} consignments`);
+    const st = sim.stats;
+    console.log(
+      `[${kind}] ${st.movements} transits (${st.declaredLimits} with a declared limit, ${st.lateButLegal} late but within it), ${st.events} events (${st.outOfOrder} out of order, ${st.duplicates} duplicates, ${st.identifiedByPost} naming the transit by seal, plate or container, ${st.clonesBeforeTwins} clones read before their twins), ${st.arrivals} arrivals with ${st.consignments} consignments`,
+    );
     console.table(scores.map(({ missed: _m, wrong: _w, precision, recall, ...r }) => ({ ...r, precision: precision.toFixed(3), recall: recall.toFixed(3) })));
     for (const s of scores) {
       if (s.missed.length || s.wrong.length) console.log(s.kind, { missed: s.missed.slice(0, 5), wrong: s.wrong.slice(0, 5) });
@@ -72,8 +56,16 @@ describe.each(testDbKinds())('transit detectors on a simulated month, on %s', (k
     for (const s of scores) {
       expect(s.planted, `${s.kind} planted`).toBeGreaterThan(0);
       expect(s.recall, `${s.kind} recall`).toBeGreaterThanOrEqual(0.95);
-      expect(s.precision, `${s.kind} precision`).toBeGreaterThanOrEqual(0.9);
+      expect(s.precision, `${s.kind} precision`).toBeGreaterThanOrEqual(0.95);
     }
+    const planted = new Set(sim.truth.map((t) => t.subject));
+    const onClean = alerts.filter((a) => !planted.has(a.subject));
+    console.log(`[${kind}] alerts on clean movements: ${onClean.length}`);
+    expect(onClean.map((a) => `${a.subject} ${a.kind}`)).toEqual([]);
+    // the noise was there to be resisted
+    expect(st.lateButLegal).toBeGreaterThan(20);
+    expect(st.identifiedByPost).toBeGreaterThan(100);
+    expect(st.clonesBeforeTwins).toBeGreaterThan(0);
   });
 
   it('names the administrations concerned and explains each alert in Spanish and English', () => {

@@ -32,17 +32,18 @@ const cli = (country = 'GT') => SYSTEM_PRINCIPAL(country, 'cli');
 
 async function importEventLines(s: TransitService, records: { line: number; value: unknown }[], label: string, batch = 1000) {
   const p = new Progress(label);
-  const tot = { recorded: 0, duplicates: 0, rejected: [] as { line: number; eventId?: string; errors: { path: string; message: string }[] }[], alerts: 0 };
+  const tot = { recorded: 0, duplicates: 0, rejected: [] as { line: number; eventId?: string; errors: { path: string; message: string }[] }[], alerts: 0, withdrawn: 0 };
   for (let i = 0; i < records.length; i += batch) {
     const chunk = records.slice(i, i + batch);
     const r = await s.ingestEvents(chunk.map((x) => x.value), cli(), 'cli');
     tot.recorded += r.recorded;
     tot.duplicates += r.duplicates;
     tot.alerts += r.alertsRaised;
+    tot.withdrawn += r.alertsWithdrawn;
     tot.rejected.push(...r.rejected.map((x) => ({ line: chunk[x.index].line, eventId: x.eventId, errors: x.errors })));
     p.update(`${fmt(i + chunk.length)} / ${fmt(records.length)} events, ${fmt(tot.alerts)} alerts`);
   }
-  p.done(`${fmt(tot.recorded)} recorded, ${fmt(tot.duplicates)} duplicates, ${fmt(tot.rejected.length)} rejected, ${fmt(tot.alerts)} alerts raised`);
+  p.done(`${fmt(tot.recorded)} recorded, ${fmt(tot.duplicates)} duplicates, ${fmt(tot.rejected.length)} rejected, ${fmt(tot.alerts)} alerts raised, ${fmt(tot.withdrawn)} withdrawn (explained by later events)`);
   return tot;
 }
 
@@ -102,6 +103,7 @@ export function transitCommand(): Command {
       .description('List transit and port alerts, each explained in plain words')
       .option('--country <CC>', 'only alerts concerning this administration')
       .option('--kind <kind>', `one of ${ALERT_KINDS.join(', ')}`)
+      .option('--status <status>', 'open, withdrawn (explained away by a later event, with the reason) or all', 'open')
       .option('--sweep', 'first run the time-based detectors (overdue, never closed, port reconciliation)')
       .option('--now <iso>', 'judge as of this time (replays, tests)')
       .option('--lang <es|en>', 'language of the explanations', 'es')
@@ -113,16 +115,24 @@ export function transitCommand(): Command {
       process.exitCode = 2;
       return;
     }
+    if (!['open', 'withdrawn', 'all'].includes(o.status)) {
+      process.stderr.write('centinela: --status must be open, withdrawn or all\n');
+      process.exitCode = 2;
+      return;
+    }
     await withService(o, async (s) => {
       if (o.sweep) {
         const p = new Progress('sweep');
         const r = await s.sweep(cli(), { onProgress: (n) => p.update(`${fmt(n)} movements`) });
         p.done(`${fmt(r.movements)} movements and ${fmt(r.arrivals)} arrivals checked, ${fmt(r.alertsRaised)} new alerts`);
       }
-      const list = await s.alerts({ concerning: o.country, kind: o.kind, limit: Number(o.limit) });
+      const list = await s.alerts({ concerning: o.country, kind: o.kind, status: o.status, limit: Number(o.limit) });
       if (o.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
       else {
-        for (const a of list) process.stdout.write(`${a.raisedAt.slice(0, 16)} ${a.severity.padEnd(8)} ${a.kind.padEnd(28)} ${a.subject}  [${a.countries.join(',')}]\n    ${o.lang === 'en' ? a.message.en : a.message.es}\n`);
+        for (const a of list) {
+          process.stdout.write(`${a.raisedAt.slice(0, 16)} ${a.severity.padEnd(8)} ${a.kind.padEnd(28)} ${a.subject}  [${a.countries.join(',')}]${a.status === 'withdrawn' ? '  WITHDRAWN' : ''}\n    ${o.lang === 'en' ? a.message.en : a.message.es}\n`);
+          if (a.withdrawal) process.stdout.write(`    ${o.lang === 'en' ? a.withdrawal.message.en : a.withdrawal.message.es}\n`);
+        }
         process.stdout.write(`${list.length} alert(s)\n`);
       }
     });
@@ -169,7 +179,10 @@ export function transitCommand(): Command {
   ).action(async (o) => {
     const ref = getReferenceData();
     const sim = simulateTransit({ seed: Number(o.seed), days: Number(o.days), start: new Date(`${o.start}T00:00:00Z`), ref, movementsPerDay: Number(o.movementsPerDay), arrivalsPerDay: Number(o.arrivalsPerDay), anomalyRate: Number(o.anomalyRate) });
-    process.stdout.write(`${fmt(sim.stats.movements)} transits, ${fmt(sim.stats.events)} events (${fmt(sim.stats.outOfOrder)} out of order, ${fmt(sim.stats.duplicates)} duplicates), ${fmt(sim.stats.arrivals)} arrivals, ${fmt(sim.truth.length)} planted anomalies; judged as of ${sim.evaluateAt.toISOString()}\n`);
+    const st = sim.stats;
+    process.stdout.write(
+      `${fmt(st.movements)} transits (${fmt(st.declaredLimits)} with a declared time limit, ${fmt(st.lateButLegal)} late but within it), ${fmt(st.events)} events (${fmt(st.outOfOrder)} out of order, ${fmt(st.duplicates)} duplicates, ${fmt(st.identifiedByPost)} naming the transit by seal, plate or container, ${fmt(st.clonesBeforeTwins)} clones read before their twins), ${fmt(st.arrivals)} arrivals, ${fmt(sim.truth.length)} planted anomalies; judged as of ${sim.evaluateAt.toISOString()}\n`,
+    );
     if (o.out) {
       fs.mkdirSync(o.out, { recursive: true });
       const jl = (name: string, rows: unknown[]) => fs.writeFileSync(path.join(o.out, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');

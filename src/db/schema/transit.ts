@@ -23,7 +23,16 @@ export const transitMovements = pgTable(
     countries: text('countries').array().notNull(),
     distanceKm: doublePrecision('distance_km').notNull(),
     departureAt: ts('departure_at').notNull(),
+    /** the limit in force: the declared one when the office of departure set it, else the one Centinela proposes from the route */
     timeLimit: ts('time_limit').notNull(),
+    /** the time limit as the office of departure set it on the declaration (null when it set none) */
+    declaredTimeLimit: ts('declared_time_limit'),
+    /** the limit Centinela computes from the route (distance, borders, mode) */
+    proposedTimeLimit: ts('proposed_time_limit'),
+    /** declared | proposed */
+    timeLimitSource: text('time_limit_source').notNull().default('proposed'),
+    /** when the arrival at destination happened (event time), once recorded */
+    arrivedAt: ts('arrived_at'),
     plate: text('plate'),
     rfidTag: text('rfid_tag'),
     containers: jsonb('containers').$type<string[]>().notNull(),
@@ -44,6 +53,9 @@ export const transitMovements = pgTable(
     unique('transit_movements_country_reference_uq').on(t.country, t.reference),
     index('transit_movements_status_idx').on(t.status, t.timeLimit),
     index('transit_movements_tag_idx').on(t.rfidTag),
+    index('transit_movements_plate_idx').on(t.plate),
+    index('transit_movements_containers_idx').using('gin', t.containers),
+    index('transit_movements_seals_idx').using('gin', t.seals),
   ],
 );
 
@@ -118,11 +130,15 @@ export const transitAlerts = pgTable(
     code: text('code').notNull(),
     params: jsonb('params').notNull(),
     evidence: jsonb('evidence').notNull(),
+    /** open | withdrawn (a later event explained it away; kept, with the reason) */
     status: text('status').notNull(),
     raisedAt: ts('raised_at').notNull(),
+    withdrawnAt: ts('withdrawn_at'),
+    /** why it was withdrawn: { reason, params, explainedBy: eventIds, ledgerEventId } */
+    withdrawal: jsonb('withdrawal'),
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
   },
-  (t) => [index('transit_alerts_country_idx').on(t.country, t.raisedAt), index('transit_alerts_kind_idx').on(t.kind)],
+  (t) => [index('transit_alerts_country_idx').on(t.country, t.raisedAt), index('transit_alerts_kind_idx').on(t.kind), index('transit_alerts_movement_idx').on(t.movementId, t.status)],
 );
 
 /** Detector thresholds per administration (missing keys take the defaults in code). */

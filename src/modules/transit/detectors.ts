@@ -19,6 +19,7 @@ export const ALERT_KINDS = [
   'discharged_not_declared',
   'declared_not_discharged',
   'manifest_discharge_mismatch',
+  'ambiguous_identification',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -52,6 +53,10 @@ export interface MovementView {
   seals: string[];
   grossMassKg: number;
   countries: { departure: string; transit: string[]; destination: string; all: string[] };
+  /** `declared`: the office of departure set the time limit on the declaration; `proposed`: Centinela computed it from the route */
+  limitSource?: 'declared' | 'proposed';
+  /** the limit Centinela computes from the route (shown beside a declared one) */
+  proposedLimit?: number;
 }
 
 export interface AlertDraft {
@@ -81,7 +86,10 @@ export function byEventTime(events: DetectorEvent[]): DetectorEvent[] {
   return events.slice().sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
 }
 
-/** Pairs of RFID reads of the tag at places far apart within minutes: the tag has a twin. */
+/**
+ * Pairs of RFID reads of one tag at places so far apart, so close in time, that one vehicle could
+ * not have made both (within the clone window, farther than cloneMinKm, faster than maxSpeedKmh).
+ */
 export function clonedTagPairs(events: DetectorEvent[], t: Thresholds): [DetectorEvent, DetectorEvent][] {
   const reads = events.filter((e) => e.type === 'rfid_read' && e.lat !== undefined && e.lon !== undefined);
   const out: [DetectorEvent, DetectorEvent][] = [];
@@ -90,41 +98,58 @@ export function clonedTagPairs(events: DetectorEvent[], t: Thresholds): [Detecto
     for (let j = i + 1; j < reads.length && reads[j].at - reads[i].at <= win; j++) {
       const a = reads[i];
       const b = reads[j];
-      if (haversineKm(a.lat!, a.lon!, b.lat!, b.lon!) > t.cloneMinKm) out.push([a, b]);
+      const km = haversineKm(a.lat!, a.lon!, b.lat!, b.lon!);
+      const hours = (b.at - a.at) / H;
+      if (km > t.cloneMinKm && (hours <= 0 || km / hours > t.maxSpeedKmh)) out.push([a, b]);
     }
   }
   return out;
 }
 
+/** What the detectors conclude over one movement: the alerts, and the reads set aside as a cloned tag's twin. */
+export interface MovementAnalysis {
+  alerts: AlertDraft[];
+  /** event ids of reads explained as a cloned tag's twin (not the vehicle's own) */
+  twins: Set<string>;
+}
+
 /**
  * Every detector over one movement. `now` decides what is overdue or never closed.
- * Reads that belong to a cloned-tag pair are set aside before judging route and time.
+ * Each alert is a hypothesis over all the movement's events, whatever order they came in: the
+ * result depends only on the set of events, the plan, the thresholds and `now`, so the service
+ * recomputes it on every new event and withdraws what no longer holds.
  */
 export function detectMovement(m: MovementView, eventsIn: DetectorEvent[], t: Thresholds, now: number, mode: DetectMode = 'full'): AlertDraft[] {
+  return analyseMovement(m, eventsIn, t, now, mode).alerts;
+}
+
+export function analyseMovement(m: MovementView, eventsIn: DetectorEvent[], t: Thresholds, now: number, mode: DetectMode = 'full'): MovementAnalysis {
   const out: AlertDraft[] = [];
   const events = byEventTime(eventsIn);
   const countries = m.countries.all;
   const raise = (kind: AlertKind, severity: Severity, key: string, params: AlertDraft['params'], eventIds: string[], extra: Record<string, unknown> = {}) =>
     out.push({ kind, severity, key, params: { movement: m.reference, ...params }, evidence: { eventIds, ...extra }, countries });
-  if (m.status === 'cancelled' || events.some((e) => e.type === 'cancellation')) return out;
+  const twins = new Set<string>();
+  if (m.status === 'cancelled' || events.some((e) => e.type === 'cancellation')) return { alerts: out, twins };
 
-  // cloned tag
-  const clones = clonedTagPairs(events, t);
-  // of a pair, the read off the route is the twin; when both (or neither) are on it, neither is trusted
+  // cloned tag: of a pair, the read off the route is the twin; when both are off it, neither is trusted.
+  // Two reads both on the route are the vehicle's own record: judged as impossible travel, not as a clone.
   const onRoute = new Set(m.points.map((p) => p.office));
-  const cloneIds = new Set<string>();
-  for (const [a, b] of clones) {
+  const clones: [DetectorEvent, DetectorEvent][] = [];
+  for (const [a, b] of clonedTagPairs(events, t)) {
     const aOn = onRoute.has(a.office ?? '');
     const bOn = onRoute.has(b.office ?? '');
-    if (!aOn || aOn === bOn) cloneIds.add(a.eventId);
-    if (!bOn || aOn === bOn) cloneIds.add(b.eventId);
+    if (aOn && bOn) continue;
+    clones.push([a, b]);
+    if (!aOn) twins.add(a.eventId);
+    if (!bOn) twins.add(b.eventId);
   }
   if (clones.length) {
     const [a, b] = clones[0];
     const km = haversineKm(a.lat!, a.lon!, b.lat!, b.lon!);
-    raise('cloned_tag', 'critical', 'cloned_tag', { tag: a.tag ?? b.tag ?? '', officeA: a.office ?? '', officeB: b.office ?? '', atA: iso(a.at), atB: iso(b.at), km: Math.round(km), minutes: Math.round((b.at - a.at) / 60_000) }, [a.eventId, b.eventId], { pairs: clones.length });
+    raise('cloned_tag', 'critical', 'cloned_tag', { tag: a.tag ?? b.tag ?? '', officeA: a.office ?? '', officeB: b.office ?? '', atA: iso(a.at), atB: iso(b.at), km: Math.round(km), minutes: Math.round((b.at - a.at) / 60_000) }, [a.eventId, b.eventId], { pairs: clones.length, twins: [...twins] });
   }
-  const trusted = events.filter((e) => !cloneIds.has(e.eventId));
+  const trusted = events.filter((e) => !twins.has(e.eventId));
 
   // where and when each planned point was reached
   const planned = new Map<string, number>();
@@ -150,47 +175,63 @@ export function detectMovement(m: MovementView, eventsIn: DetectorEvent[], t: Th
     raise('off_route_crossing', 'high', `off_route:${e.office}`, { office: e.office!, country: e.country ?? '', at: iso(e.at), planned: m.points.map((p) => p.office).join(' → ') }, [e.eventId]);
   }
 
-  // planned checkpoints skipped: not read, though a later point was (and long enough ago for late data to have come in)
+  // planned checkpoints skipped: not read, though a later point was (and long enough ago for late data to have come in).
+  // One root cause, one alert: a detour (an off-route office seen between the points reached before and after) explains the miss.
   for (let i = 1; i < last && mode === 'full'; i++) {
     if (reachedAt.has(i) || lastReached <= i) continue;
     const p = m.points[i];
-    // a crossing made elsewhere between the same two countries is reported as off route, not skipped
-    const replaced = offRoute.some((e) => e.country === p.country && e.neighbour !== undefined && e.neighbour === p.neighbour);
-    if (replaced) continue;
-    const later = reachedAt.get([...reachedAt.keys()].filter((k) => k > i).sort((a, b) => a - b)[0])!;
-    if (now - later.at < t.settleHours * H) continue;
-    raise('skipped_checkpoint', 'high', `skipped:${p.office}`, { office: p.office, country: p.country, laterOffice: later.office ?? '', laterAt: iso(later.at) }, [later.eventId]);
+    let before: DetectorEvent | undefined;
+    let beforeK = -1;
+    let after: DetectorEvent | undefined;
+    for (const [k, e] of reachedAt) {
+      if (k < i && k > beforeK) [before, beforeK] = [e, k];
+      if (k > i && (!after || e.at < after.at)) after = e;
+    }
+    const from = before?.at ?? -Infinity;
+    const detour = offRoute.some((e) => (e.at >= from && e.at <= after!.at) || (e.country === p.country && e.neighbour !== undefined && e.neighbour === p.neighbour));
+    if (detour) continue;
+    if (now - after!.at < t.settleHours * H) continue;
+    raise('skipped_checkpoint', 'high', `skipped:${p.office}`, { office: p.office, country: p.country, laterOffice: after!.office ?? '', laterAt: iso(after!.at) }, [after!.eventId]);
   }
 
   // never closed, or overdue
   const open = !arrival && m.status !== 'arrived';
+  const declared = m.limitSource === 'declared';
+  const limitParams = { limitSource: m.limitSource ?? 'proposed', timeLimit: iso(m.timeLimit), proposedLimit: m.proposedLimit !== undefined ? iso(m.proposedLimit) : null, toleranceHours: t.arrivalToleranceHours };
   if (open && mode === 'full' && now > m.timeLimit + t.closureGraceHours * H) {
     const lastSeen = trusted.length ? trusted[trusted.length - 1] : undefined;
     const where = lastSeen ? (lastSeen.office ?? (lastSeen.lat !== undefined ? `${round(lastSeen.lat, 3)},${round(lastSeen.lon!, 3)}` : '')) : '';
-    raise('never_closed', 'critical', 'never_closed', { timeLimit: iso(m.timeLimit), daysOver: round((now - m.timeLimit) / (24 * H)), lastOffice: where, lastSeenAt: lastSeen ? iso(lastSeen.at) : '' }, lastSeen ? [lastSeen.eventId] : []);
+    raise('never_closed', 'critical', 'never_closed', { timeLimit: iso(m.timeLimit), limitSource: limitParams.limitSource, daysOver: round((now - m.timeLimit) / (24 * H)), lastOffice: where, lastSeenAt: lastSeen ? iso(lastSeen.at) : '' }, lastSeen ? [lastSeen.eventId] : []);
   } else {
     let late: { i: number; e?: DetectorEvent; hours: number } | undefined;
-    for (let i = 1; i <= last && !late; i++) {
+    // a declared limit is the legal one: only the arrival is judged against it (the checkpoints have no declared times)
+    for (let i = declared ? last : 1; i <= last && !late; i++) {
       const tol = (i === last ? t.arrivalToleranceHours : t.checkpointToleranceHours) * H;
       const e = reachedAt.get(i);
       const due = m.points[i].expectedAt + tol;
       if (e && e.at > due) late = { i, e, hours: (e.at - m.points[i].expectedAt) / H };
-      else if (!e && open && mode === 'full' && i === lastReached + 1 && now > due) late = { i, hours: (now - m.points[i].expectedAt) / H };
+      else if (!e && open && mode === 'full' && (declared || i === lastReached + 1) && now > due) late = { i, hours: (now - m.points[i].expectedAt) / H };
       // a point not read while a later one was: judged by the later one
     }
     if (late) {
       const p = m.points[late.i];
-      raise('overdue', late.hours > 24 ? 'high' : 'medium', 'overdue', { office: p.office, country: p.country, destination: late.i === last, expectedAt: iso(p.expectedAt), reachedAt: late.e ? iso(late.e.at) : null, hoursLate: round(late.hours) }, late.e ? [late.e.eventId] : []);
+      raise(
+        'overdue',
+        late.hours > 24 ? 'high' : 'medium',
+        'overdue',
+        { office: p.office, country: p.country, destination: late.i === last, expectedAt: iso(p.expectedAt), reachedAt: late.e ? iso(late.e.at) : null, hoursLate: round(late.hours), ...limitParams, toleranceHours: late.i === last ? t.arrivalToleranceHours : t.checkpointToleranceHours },
+        late.e ? [late.e.eventId] : [],
+      );
     }
   }
 
   // seals
-  const declared = new Set(m.seals);
+  const declaredSeals = new Set(m.seals);
   for (const e of trusted) {
     if (e.type !== 'seal_check' || !e.seals) continue;
     for (const s of e.seals) {
       if (!s.intact) raise('seal_tampered', 'critical', `seal_broken:${s.number}`, { seal: s.number, how: 'broken', office: e.office ?? '', at: iso(e.at) }, [e.eventId]);
-      else if (!declared.has(s.number)) raise('seal_tampered', 'critical', `seal_changed:${s.number}`, { seal: s.number, how: 'changed', declared: m.seals.join(', '), office: e.office ?? '', at: iso(e.at) }, [e.eventId]);
+      else if (!declaredSeals.has(s.number)) raise('seal_tampered', 'critical', `seal_changed:${s.number}`, { seal: s.number, how: 'changed', declared: m.seals.join(', '), office: e.office ?? '', at: iso(e.at) }, [e.eventId]);
     }
   }
 
@@ -214,7 +255,7 @@ export function detectMovement(m: MovementView, eventsIn: DetectorEvent[], t: Th
     prev = e;
   }
 
-  // impossible travel between consecutive located events
+  // impossible travel between consecutive located events (a cloned tag's twin is not the vehicle: set aside above)
   const located = trusted.filter((e) => e.lat !== undefined && e.lon !== undefined);
   for (let i = 1; i < located.length; i++) {
     const a = located[i - 1];
@@ -234,7 +275,42 @@ export function detectMovement(m: MovementView, eventsIn: DetectorEvent[], t: Th
       break;
     }
   }
-  return out;
+  return { alerts: out, twins };
+}
+
+export const WITHDRAWAL_REASONS = ['clone_twin', 'superseded', 'declaration_amended', 'later_events', 'reevaluated'] as const;
+export type WithdrawalReason = (typeof WITHDRAWAL_REASONS)[number];
+
+/** What a superseding alert replaces: the same root cause, told better. */
+const SUPERSEDES: Partial<Record<AlertKind, AlertKind[]>> = { never_closed: ['overdue'], cloned_tag: ['impossible_travel', 'off_route_crossing'], off_route_crossing: ['skipped_checkpoint'] };
+
+/**
+ * Why an open alert no longer holds, from what changed: a read now explained as a cloned tag's
+ * twin, an alert that tells the same root cause better, an amended declaration, or the events
+ * that came in since (out of order, or late from an offline post).
+ */
+export function withdrawalReason(
+  alert: { kind: string; params: Record<string, unknown>; evidence: { eventIds?: string[] } },
+  ctx: { now: MovementAnalysis; events: DetectorEvent[]; newEventIds: string[]; amended?: boolean },
+): { reason: WithdrawalReason; params: Record<string, string | number | boolean | null>; explainedBy: string[] } {
+  const ev = alert.evidence.eventIds ?? [];
+  const twins = ev.filter((id) => ctx.now.twins.has(id));
+  if (twins.length) {
+    const clone = ctx.now.alerts.find((a) => a.kind === 'cloned_tag');
+    const genuine = (clone?.evidence.eventIds ?? []).filter((id) => !ctx.now.twins.has(id));
+    return { reason: 'clone_twin', params: { tag: (clone?.params.tag as string) ?? '', twin: twins.join(', '), genuine: genuine.join(', ') }, explainedBy: genuine.length ? genuine : twins };
+  }
+  const by = ctx.now.alerts.find((a) => SUPERSEDES[a.kind]?.includes(alert.kind as AlertKind));
+  if (by) return { reason: 'superseded', params: { by: by.kind, byKey: by.key }, explainedBy: by.evidence.eventIds };
+  if (ctx.amended) return { reason: 'declaration_amended', params: {}, explainedBy: [] };
+  const fresh = new Set(ctx.newEventIds);
+  const news = ctx.events.filter((e) => fresh.has(e.eventId));
+  if (news.length) {
+    const office = typeof alert.params.office === 'string' ? alert.params.office : undefined;
+    const at = news.find((e) => office && e.office === office) ?? news[0];
+    return { reason: 'later_events', params: { eventId: at.eventId, type: at.type, office: at.office ?? '', at: iso(at.at), count: news.length }, explainedBy: [at.eventId] };
+  }
+  return { reason: 'reevaluated', params: {}, explainedBy: [] };
 }
 
 // ---------------------------------------------------------------- ports

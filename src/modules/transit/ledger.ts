@@ -48,3 +48,15 @@ export interface LedgerProblem {
   kind: 'altered' | 'removed' | 'head_mismatch';
   detail: string;
 }
+
+/**
+ * Records the ledger keeps beside the events: the withdrawal of an alert (a later event explained
+ * it away). Chained into the movement's ledger like its events, so it cannot be edited or dropped
+ * unseen; it carries the administrations that got the alert, for the regional exchange to send on.
+ */
+export const WITHDRAWAL_RECORD = 'alert_withdrawn';
+export const LEDGER_RECORD_TYPES: ReadonlySet<string> = new Set([WITHDRAWAL_RECORD]);
+export const isLedgerRecord = (type: string) => LEDGER_RECORD_TYPES.has(type);
+
+/** Events no transit could be found for without guessing (an ambiguous seal, plate, container or tag), per administration. */
+export const unresolvedChain = (country: string) => `unknown:${country}`;

@@ -35,6 +35,18 @@ export async function movementsByTag(tx: Tx, tags: string[]): Promise<MovementRo
   return tx.select().from(M).where(inArray(M.rfidTag, tags)).orderBy(desc(M.departureAt));
 }
 
+/** Movements carrying any of these identifiers (a post's view: RFID tag, seal, plate, container). */
+export async function movementsByIdentifiers(tx: Tx, ids: { tags: string[]; seals: string[]; plates: string[]; containers: string[] }): Promise<MovementRow[]> {
+  const arr = (xs: string[]) => sql`array[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
+  const where: SQL[] = [];
+  if (ids.tags.length) where.push(inArray(M.rfidTag, ids.tags));
+  if (ids.plates.length) where.push(inArray(M.plate, ids.plates));
+  if (ids.seals.length) where.push(sql`${M.seals} ?| ${arr(ids.seals)}`);
+  if (ids.containers.length) where.push(sql`${M.containers} ?| ${arr(ids.containers)}`);
+  if (!where.length) return [];
+  return tx.select().from(M).where(or(...where)).orderBy(desc(M.departureAt));
+}
+
 export async function movementsById(tx: Tx, ids: string[], lock = false): Promise<MovementRow[]> {
   if (!ids.length) return [];
   const q = tx.select().from(M).where(inArray(M.id, ids)).orderBy(asc(M.id));
@@ -89,6 +101,24 @@ export async function insertAlerts(tx: Tx, rows: (typeof A.$inferInsert)[]): Pro
   return out;
 }
 
+/** The open alerts of these movements (what the detectors' new hypotheses are diffed against). */
+export async function openAlertsOfMovements(tx: Tx, ids: string[]): Promise<AlertRow[]> {
+  if (!ids.length) return [];
+  const out: AlertRow[] = [];
+  for (let i = 0; i < ids.length; i += 500) out.push(...(await tx.select().from(A).where(and(inArray(A.movementId, ids.slice(i, i + 500)), eq(A.status, 'open')))));
+  return out;
+}
+
+export async function reviseAlert(tx: Tx, id: string, set: { params: unknown; evidence: unknown; severity: string }): Promise<void> {
+  await tx.update(A).set(set).where(eq(A.id, id));
+}
+
+/** Withdraws an open alert: kept, with the reason; its dedupe key is freed so that the same finding may be raised again later. */
+export async function withdrawAlert(tx: Tx, id: string, dedupeKey: string, at: Date, withdrawal: unknown): Promise<AlertRow> {
+  const [row] = await tx.update(A).set({ status: 'withdrawn', withdrawnAt: at, withdrawal, dedupeKey }).where(eq(A.id, id)).returning();
+  return row;
+}
+
 export interface AlertFilter {
   /** only alerts concerning this administration */
   concerning?: string;
@@ -96,6 +126,8 @@ export interface AlertFilter {
   severity?: string;
   movementId?: string;
   subject?: string;
+  /** open (default), withdrawn, or all */
+  status?: 'open' | 'withdrawn' | 'all';
   limit: number;
   /** alerts with seq above this (paging) */
   after?: number;
@@ -108,6 +140,7 @@ export async function listAlerts(tx: Tx, f: AlertFilter): Promise<AlertRow[]> {
   if (f.severity) where.push(eq(A.severity, f.severity));
   if (f.movementId) where.push(eq(A.movementId, f.movementId));
   if (f.subject) where.push(eq(A.subject, f.subject));
+  if (f.status !== 'all') where.push(eq(A.status, f.status ?? 'open'));
   if (f.after !== undefined) where.push(gt(A.seq, f.after));
   return tx.select().from(A).where(where.length ? and(...where) : undefined).orderBy(asc(A.seq)).limit(f.limit);
 }

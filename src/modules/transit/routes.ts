@@ -1,30 +1,25 @@
 /** HTTP routes of transit control, under /api/v1/transit. Thin: the service does the work. */
 import { z } from 'zod';
-import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AppError, NotFoundError, textErrors, ValidationError } from '../../core/errors.ts';
 import type { App, AppDeps } from '../../server/deps.ts';
-import { requireCountry, requireRole } from '../access/auth.ts';
-import type { Principal, Role } from '../access/types.ts';
+import { authorize, principalOf } from '../access/auth.ts';
+import { administrationFor, mayActOn, reachesAll, requireAdministration } from '../access/policy.ts';
+import type { Principal } from '../access/types.ts';
 import { ALERT_KINDS } from './detectors.ts';
 import { listMovements } from './repository.ts';
 import { MOVEMENT_STATUSES } from './schema.ts';
 import { TransitService } from './service.ts';
 
-/** who records events and declares transits (one at a time) */
-const RECORDERS: Role[] = ['officer', 'supervisor', 'system'];
-/** who sends events in bulk: national systems, port community systems, RFID and e-seal platforms */
-const BULK: Role[] = ['system'];
-/** who reads alerts */
-const ALERT_READERS: Role[] = ['risk_analyst', 'supervisor', 'manager', 'regional_analyst'];
-/** who reads movements and reconciliations */
-const READERS: Role[] = ['officer', 'supervisor', 'risk_analyst', 'manager', 'regional_analyst', 'auditor'];
-const VERIFIERS: Role[] = ['auditor', 'supervisor', 'manager', 'admin'];
-const SWEEPERS: Role[] = ['system', 'supervisor', 'admin'];
-const TUNERS: Role[] = ['admin', 'supervisor'];
+// who may do what, and over which administrations: src/modules/access/policy.ts (transit.*)
 
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
-const seesAll = (p: Principal) => p.role === 'regional_analyst' || p.kind === 'system';
+/** the administration a list is about: the one asked for (if within reach), else one's own, or none (all) where the action reaches every administration */
+const concerningOf = (p: Principal, action: 'transit.read' | 'transit.alerts.read', asked: string | undefined) =>
+  asked !== undefined ? administrationFor(p, action, asked) : reachesAll(p, action) ? undefined : p.country;
 /** events recorded by people and country-scoped systems must happen at offices of their administration */
 const scopeOf = (p: Principal) => (p.kind === 'system' ? undefined : p.country);
+/** events in one batch request (a post's buffer) */
+const MAX_BATCH = 5000;
 
 export async function transitRoutes(app: App, deps: AppDeps, service: TransitService = new TransitService(deps)): Promise<void> {
   if (!app.hasContentTypeParser('application/x-ndjson')) {
@@ -34,10 +29,10 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.post(
     '/api/v1/transit/movements',
-    { preHandler: requireRole(...RECORDERS), schema: { tags, summary: 'Declare a transit (idempotent on country + reference; changed content amends it). The time limit comes from the route.', body: z.any() } },
+    { preHandler: authorize('transit.record'), schema: { tags, summary: 'Declare a transit (idempotent on country + reference; changed content amends it). The time limit is the declared one (timeLimit), else Centinela proposes one from the route and says so.', body: z.any() } },
     async (req, reply) => {
       const b = req.body as { country?: unknown } | null;
-      if (b && typeof b.country === 'string') requireCountry(req.principal!, b.country);
+      if (b && typeof b.country === 'string') requireAdministration(principalOf(req), 'transit.record', b.country);
       const out = await service.declareMovement(req.body, req.principal!);
       return reply.code(out.status === 'created' ? 201 : 200).send(out);
     },
@@ -45,27 +40,28 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.get(
     '/api/v1/transit/movements',
-    { preHandler: requireRole(...READERS), schema: { tags, summary: 'Transits concerning your administration, latest departure first', querystring: z.object({ status: z.enum(MOVEMENT_STATUSES).optional(), country: country.optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) }) } },
+    { preHandler: authorize('transit.read'), schema: { tags, summary: 'Transits concerning your administration, latest departure first', querystring: z.object({ status: z.enum(MOVEMENT_STATUSES).optional(), country: country.optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) }) } },
     async (req) => {
-      const p = req.principal!;
-      const concerning = seesAll(p) ? req.query.country : (req.query.country && requireCountry(p, req.query.country), p.country);
+      const concerning = concerningOf(principalOf(req), 'transit.read', req.query.country);
       return { items: await listMovements(deps.db, { concerning, status: req.query.status, limit: req.query.limit }) };
     },
   );
 
   app.get(
     '/api/v1/transit/movements/:id',
-    { preHandler: requireRole(...READERS), schema: { tags, summary: 'A transit with its events (in event-time order) and its alerts', params: z.object({ id: z.uuid({ message: 'must be a UUID' }) }) } },
+    { preHandler: authorize('transit.read'), schema: { tags, summary: 'A transit with its events (in event-time order) and its alerts', params: z.object({ id: z.uuid({ message: 'must be a UUID' }) }) } },
     async (req) => {
       const r = await service.movement(req.params.id);
-      if (!seesAll(req.principal!) && !r.movement.countries.includes(req.principal!.country)) throw new NotFoundError(`transit ${req.params.id}`);
+      // a transit concerns every administration on its route: visible to any of them, 404 to the others
+      const p = principalOf(req);
+      if (!r.movement.countries.some((c) => mayActOn(p, 'transit.read', c))) throw new NotFoundError(`transit ${req.params.id}`);
       return r;
     },
   );
 
   app.post(
     '/api/v1/transit/events',
-    { preHandler: requireRole(...RECORDERS), schema: { tags, summary: 'Record one event (idempotent on eventId); answers the alerts it raised', body: z.any() } },
+    { preHandler: authorize('transit.record'), schema: { tags, summary: 'Record one event (idempotent on eventId), naming the transit by reference or by what the post sees (tag, seal, plate, container); answers the alerts it raised and those it withdrew', body: z.any() } },
     async (req, reply) => {
       const out = await service.recordEvent(req.body, req.principal!, 'api', { scope: scopeOf(req.principal!) });
       return reply.code(out.status === 'recorded' ? 201 : 200).send(out);
@@ -74,7 +70,7 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.post(
     '/api/v1/transit/events/import',
-    { preHandler: requireRole(...BULK), schema: { tags, summary: 'Bulk events as JSON Lines (application/x-ndjson): a report with each rejected line and the alerts raised' } },
+    { preHandler: authorize('transit.import'), schema: { tags, summary: 'Bulk events as JSON Lines (application/x-ndjson): a report with each rejected line and the alerts raised' } },
     async (req) => {
       const ct = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (!['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines'].includes(ct))
@@ -87,60 +83,84 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
     },
   );
 
-  app.get(
-    '/api/v1/transit/alerts',
+  app.post(
+    '/api/v1/transit/events/batch',
     {
-      preHandler: requireRole(...ALERT_READERS),
+      preHandler: authorize('transit.record'),
+      bodyLimit: 16 * 1024 * 1024,
       schema: {
         tags,
-        summary: 'Alerts concerning your administration (departure, transit or destination), oldest first; each with a plain explanation in Spanish and English',
-        querystring: z.object({ kind: z.enum(ALERT_KINDS).optional(), severity: z.enum(['low', 'medium', 'high', 'critical']).optional(), country: country.optional(), movementId: z.uuid().optional(), after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(5000).default(100) }),
+        summary:
+          'Many events in one request, for posts that buffer ({ "events": [...] }, at most 5,000): each event is recorded, a duplicate, or rejected with the fields at fault; an event is never half-written. Answers the alerts raised and those withdrawn.',
+        body: z.any(),
       },
     },
     async (req) => {
-      const p = req.principal!;
+      const b = req.body as { events?: unknown } | null;
+      if (!b || typeof b !== 'object' || !Array.isArray(b.events)) throw new ValidationError([{ path: 'events', code: 'required', message: 'send { "events": [ ... ] }: an array of transit events' }]);
+      if (b.events.length === 0) throw new ValidationError([{ path: 'events', code: 'too_small', message: 'send at least one event' }]);
+      if (b.events.length > MAX_BATCH) throw new ValidationError([{ path: 'events', code: 'too_big', message: `at most ${MAX_BATCH} events in one request; split the buffer` }]);
+      const r = await service.ingestEvents(b.events, req.principal!, 'api-batch', { scope: scopeOf(req.principal!) });
+      return { ...r, alerts: r.alerts.slice(0, 1000), withdrawn: r.withdrawn.slice(0, 1000) };
+    },
+  );
+
+  app.get(
+    '/api/v1/transit/alerts',
+    {
+      preHandler: authorize('transit.alerts.read'),
+      schema: {
+        tags,
+        summary: 'Alerts concerning your administration (departure, transit or destination), oldest first; each with a plain explanation in Spanish and English',
+        querystring: z.object({ kind: z.enum(ALERT_KINDS).optional(), severity: z.enum(['low', 'medium', 'high', 'critical']).optional(), status: z.enum(['open', 'withdrawn', 'all']).default('open'), country: country.optional(), movementId: z.uuid().optional(), after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(5000).default(100) }),
+      },
+    },
+    async (req) => {
       const q = req.query;
-      const concerning = seesAll(p) ? q.country : (q.country && requireCountry(p, q.country), p.country);
-      const items = await service.alerts({ concerning, kind: q.kind, severity: q.severity, movementId: q.movementId, after: q.after, limit: q.limit });
+      const concerning = concerningOf(principalOf(req), 'transit.alerts.read', q.country);
+      const items = await service.alerts({ concerning, kind: q.kind, severity: q.severity, status: q.status, movementId: q.movementId, after: q.after, limit: q.limit });
       return { items, next: items.length === q.limit ? items.length : null };
     },
   );
 
   app.post(
     '/api/v1/transit/sweep',
-    { preHandler: requireRole(...SWEEPERS), schema: { tags, summary: 'Run the time-based detectors now (overdue, never closed, port reconciliation)' } },
+    { preHandler: authorize('transit.sweep'), schema: { tags, summary: "Run the time-based detectors now (overdue, never closed, port reconciliation) over the transits and arrivals of the caller's administrations" } },
     async (req) => {
-      const r = await service.sweep(req.principal!);
+      const r = await service.sweep(principalOf(req));
       return { movements: r.movements, arrivals: r.arrivals, alertsRaised: r.alertsRaised, alerts: r.alerts.slice(0, 1000) };
     },
   );
 
   app.get(
     '/api/v1/transit/verify',
-    { preHandler: requireRole(...VERIFIERS), schema: { tags, summary: 'Recompute the hash chains of every transit and arrival: names each altered or removed event' } },
-    async () => service.verify(),
+    { preHandler: authorize('transit.verify'), schema: { tags, summary: "Recompute the hash chains of the transits and arrivals of the caller's administrations: names each altered or removed event" } },
+    async (req) => service.verify({ actor: principalOf(req) }),
   );
 
   app.get(
     '/api/v1/transit/arrivals/:country/:manifest/reconciliation',
-    { preHandler: requireRole(...READERS), schema: { tags, summary: 'Integrated cargo control: manifest ↔ discharge ↔ declaration for one arrival, with unmatched items', params: z.object({ country, manifest: z.string().min(1).max(64) }) } },
+    { preHandler: authorize('transit.read'), schema: { tags, summary: 'Integrated cargo control: manifest ↔ discharge ↔ declaration for one arrival, with unmatched items', params: z.object({ country, manifest: z.string().min(1).max(64) }) } },
     async (req) => {
-      if (!seesAll(req.principal!)) requireCountry(req.principal!, req.params.country);
+      requireAdministration(principalOf(req), 'transit.read', req.params.country);
       return service.reconcile(req.params.country, req.params.manifest);
     },
   );
 
   app.get(
     '/api/v1/transit/thresholds/:country',
-    { preHandler: requireRole(...READERS, ...TUNERS), schema: { tags, summary: 'Detector thresholds of an administration (defaults where not set)', params: z.object({ country }) } },
-    async (req) => service.getThresholds(req.params.country),
+    { preHandler: authorize('transit.thresholds.read'), schema: { tags, summary: 'Detector thresholds of your administration (defaults where not set)', params: z.object({ country }) } },
+    async (req) => {
+      requireAdministration(principalOf(req), 'transit.thresholds.read', req.params.country);
+      return service.getThresholds(req.params.country);
+    },
   );
 
   app.put(
     '/api/v1/transit/thresholds/:country',
-    { preHandler: requireRole(...TUNERS), schema: { tags, summary: 'Set some detector thresholds of your administration', params: z.object({ country }), body: z.any() } },
+    { preHandler: authorize('transit.thresholds.write'), schema: { tags, summary: 'Set some detector thresholds of your administration', params: z.object({ country }), body: z.any() } },
     async (req) => {
-      requireCountry(req.principal!, req.params.country);
+      requireAdministration(principalOf(req), 'transit.thresholds.write', req.params.country);
       return service.setThresholds(req.params.country, req.body, req.principal!);
     },
   );
@@ -154,7 +174,11 @@ export function parseJsonLines(text: string): { records: { line: number; value: 
   lines.forEach((l, i) => {
     if (!l.trim()) return;
     try {
-      records.push({ line: i + 1, value: JSON.parse(l) });
+      const value: unknown = JSON.parse(l);
+      // text the database cannot store rejects the record, naming the field (the others go through)
+      const text = textErrors(value);
+      if (text.length) bad.push({ index: -1, line: i + 1, errors: text });
+      else records.push({ line: i + 1, value });
     } catch (e) {
       bad.push({ index: -1, line: i + 1, errors: [{ path: '', code: 'invalid_json', message: `line ${i + 1} is not JSON: ${(e as Error).message}` }] });
     }

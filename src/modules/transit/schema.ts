@@ -71,6 +71,8 @@ export function buildTransitContracts({ ref, clock }: { ref: ReferenceData; cloc
       officeOfDestination: knownOffice,
       route: z.array(knownOffice).max(20, 'at most 20 checkpoints').default([]),
       departureAt: dateTime,
+      /** the time limit set by the office of departure (DUCA-T / TIM); when omitted Centinela proposes one from the route, and says so */
+      timeLimit: dateTime.optional(),
       conveyance: z.strictObject({
         plate: z.string().regex(/^[A-Z0-9-]{3,12}$/, 'must be a plate of 3 to 12 capital letters, digits or hyphens').optional(),
         plateCountry: countryCode.optional(),
@@ -127,6 +129,11 @@ export function buildTransitContracts({ ref, clock }: { ref: ReferenceData; cloc
             params: { code: 'route_not_continuous' },
           });
       }
+      if (typeof m.timeLimit === 'string' && typeof m.departureAt === 'string') {
+        const hours = (Date.parse(m.timeLimit) - Date.parse(m.departureAt)) / 3_600_000;
+        if (hours <= 0) ctx.addIssue({ code: 'custom', path: ['timeLimit'], message: 'must be after departureAt', params: { code: 'before_departure' } });
+        else if (hours > 90 * 24) ctx.addIssue({ code: 'custom', path: ['timeLimit'], message: 'is more than 90 days after departureAt', params: { code: 'too_long' } });
+      }
       if (Date.parse(m.departureAt) > clock.now().getTime() + 30 * 86_400_000)
         ctx.addIssue({ code: 'custom', path: ['departureAt'], message: 'is more than 30 days ahead', params: { code: 'future_date' } });
     }, ALWAYS);
@@ -138,6 +145,10 @@ export function buildTransitContracts({ ref, clock }: { ref: ReferenceData; cloc
       at: notFuture,
       movement: z.strictObject({ country: administration, reference }).optional(),
       tag: tag.optional(),
+      /** what a post sees when it does not know Centinela's reference: a seal number, the plate, a container */
+      seal: sealNo.optional(),
+      plate: z.string().regex(/^[A-Z0-9-]{3,12}$/, 'must be a plate of 3 to 12 capital letters, digits or hyphens').optional(),
+      container: container.optional(),
       office: knownOffice.optional(),
       direction: z.enum(['exit', 'entry'], { error: () => 'must be exit or entry' }).optional(),
       seals: z.array(z.strictObject({ number: sealNo, intact: z.boolean({ error: 'must be true or false' }) })).min(1, 'list at least one seal').max(20).optional(),
@@ -169,7 +180,8 @@ export function buildTransitContracts({ ref, clock }: { ref: ReferenceData; cloc
           ctx.addIssue({ code: 'custom', path: ['office'], message: 'discharge from a vessel happens at a seaport office', params: { code: 'not_a_seaport' } });
         return;
       }
-      if (!e.movement && !e.tag) ctx.addIssue({ code: 'custom', path: ['movement'], message: 'name the transit (country and reference) or the RFID tag read', params: { code: 'required' } });
+      if (!e.movement && !e.tag && !e.seal && !e.plate && !e.container)
+        ctx.addIssue({ code: 'custom', path: ['movement'], message: 'name the transit (country and reference), or what the post sees: the RFID tag, a seal number, the plate or a container', params: { code: 'required' } });
       if (e.discharge) ctx.addIssue({ code: 'custom', path: ['discharge'], message: 'only a discharge event carries discharge details', params: { code: 'not_allowed' } });
       switch (e.type) {
         case 'rfid_read':

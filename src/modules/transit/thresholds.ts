@@ -12,7 +12,10 @@ export interface Thresholds {
   baseHours: number;
   /** a checkpoint reached this long after its expected time is overdue */
   checkpointToleranceHours: number;
-  /** an arrival this long after the time limit is overdue */
+  /**
+   * an arrival this long after the time limit is overdue: the administration's tolerance on the
+   * limit the office of departure declared (or, when it declared none, on the one Centinela proposes)
+   */
   arrivalToleranceHours: number;
   /** a transit still open this long after its time limit was never closed */
   closureGraceHours: number;

@@ -15,7 +15,7 @@ import { Rng } from '../random.ts';
 /** The countries linked by road (the Dominican Republic's only land border is with Haiti). */
 const MAINLAND = ['GT', 'SV', 'HN', 'NI', 'CR', 'PA'];
 
-export const MOVEMENT_ANOMALIES = ['overdue', 'skipped_checkpoint', 'off_route_crossing', 'seal_tampered', 'weight_mismatch', 'impossible_travel', 'cloned_tag', 'never_closed'] as const satisfies readonly AlertKind[];
+export const MOVEMENT_ANOMALIES = ['overdue', 'skipped_checkpoint', 'off_route_crossing', 'seal_tampered', 'weight_mismatch', 'impossible_travel', 'cloned_tag', 'never_closed', 'ambiguous_identification'] as const satisfies readonly AlertKind[];
 export const PORT_ANOMALIES = ['discharged_not_declared', 'declared_not_discharged', 'manifest_discharge_mismatch'] as const satisfies readonly AlertKind[];
 
 export interface PlantedAnomaly {
@@ -40,18 +40,43 @@ export interface TransitSimOptions {
   lateRate?: number;
   /** share of events sent twice */
   duplicateRate?: number;
+  /** share of transits whose declaration carries the time limit set by the office of departure (the others leave it to Centinela) */
+  declaredLimitRate?: number;
+  /** share of clean transits with a declared limit that arrive late but within it (slower than Centinela's own estimate) */
+  lateLegalRate?: number;
+  /** share of seal checks and weighings at posts that identify the transit by what the post sees (seal, plate, container), not by its reference */
+  postIdentifiedRate?: number;
+  /** share of a cloned tag's reads that reach Centinela before the genuine read they shadow */
+  cloneFirstRate?: number;
 }
 
 export interface TransitSimulation {
   movements: MovementInput[];
   /** in the order they reach Centinela (not the order they happened) */
   events: TransitEventInput[];
+  /** when each of `events` reaches Centinela (ISO 8601), for feeding them with a clock that moves */
+  deliveredAt: string[];
   manifests: Record<string, unknown>[];
   declarations: Record<string, unknown>[];
   truth: PlantedAnomaly[];
   /** when to judge: every time limit and legal period has run out by then */
   evaluateAt: Date;
-  stats: { movements: number; events: number; outOfOrder: number; duplicates: number; arrivals: number; consignments: number };
+  stats: {
+    movements: number;
+    events: number;
+    outOfOrder: number;
+    duplicates: number;
+    arrivals: number;
+    consignments: number;
+    /** transits whose declaration carries its time limit */
+    declaredLimits: number;
+    /** clean transits arriving after Centinela's own estimate but within the declared limit */
+    lateButLegal: number;
+    /** events naming the transit by seal, plate or container instead of its reference */
+    identifiedByPost: number;
+    /** cloned-tag reads delivered before their genuine twin */
+    clonesBeforeTwins: number;
+  };
 }
 
 interface CrossingPair {
@@ -110,6 +135,23 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
   const truth: PlantedAnomaly[] = [];
   let serial = 0;
   let eventSerial = 0;
+  const used = new Set<string>();
+  /** a fresh identifier: plates, seals and containers are unique across the simulation unless an anomaly makes them not */
+  const fresh = (make: () => string) => {
+    for (;;) {
+      const v = make();
+      if (!used.has(v)) {
+        used.add(v);
+        return v;
+      }
+    }
+  };
+  const done: { index: number; used?: boolean; plate: string; departureAt: number; arrivalAt: number | null; byPlate: TransitEventInput[]; mref: { country: MovementInput['country']; reference: string } }[] = [];
+  let declaredLimits = 0;
+  let lateButLegal = 0;
+  let identifiedByPost = 0;
+  let clonesBeforeTwins = 0;
+  const deliverBefore = new Map<TransitEventInput, TransitEventInput>();
   const evId = () => `sim-${o.seed}-${(++eventSerial).toString(36).padStart(7, '0')}`;
 
   const nMov = Math.round((o.movementsPerDay ?? 40) * o.days);
@@ -121,14 +163,30 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
     const path = countryPath(origin.country, dest.country);
     const crossings = path.slice(1).map((c, k) => rng.pick(pairs.get(`${path[k]}-${c}`)!));
     const route = crossings.flatMap((c) => [c.exit.code, c.entry.code]);
-    const departureAt = startMs + rng.float() * (endMs - startMs);
+    let departureAt = startMs + rng.float() * (endMs - startMs);
     const country = origin.country;
     const reference = `TR${country}${new Date(startMs).getUTCFullYear()}${String(++serial).padStart(6, '0')}`;
     const subject = `${country}/${reference}`;
     const grossMassKg = Math.round(rng.uniform(6000, 28000));
-    const seals = Array.from({ length: rng.int(1, 2) }, () => `S${country}${rng.int(100000, 999999)}`);
+    const seals = Array.from({ length: rng.int(1, 2) }, () => fresh(() => `S${country}${rng.int(100000, 999999)}`));
     const tag = `E280-${(o.seed >>> 0).toString(16)}-${serial.toString(16).padStart(6, '0')}`;
-    const container = rng.chance(0.6) ? [withCheckDigit(`${rng.pick(['MSC', 'MAE', 'CMA', 'HLX', 'EVR'])}U${String(rng.int(0, 999999)).padStart(6, '0')}`)] : [];
+    const container = rng.chance(0.6) ? [fresh(() => withCheckDigit(`${rng.pick(['MSC', 'MAE', 'CMA', 'HLX', 'EVR'])}U${String(rng.int(0, 999999)).padStart(6, '0')}`))] : [];
+    let plate = fresh(() => `C${rng.int(100, 999)}${String.fromCharCode(65 + rng.int(0, 25), 65 + rng.int(0, 25), 65 + rng.int(0, 25))}`);
+    const anomaly = rng.chance(anomalyRate) ? rng.pick(MOVEMENT_ANOMALIES) : undefined;
+    // a cloned plate: this truck carries the plate of one already on the road, and the scale at departure knows only the plate
+    const twinOf = anomaly === 'ambiguous_identification' ? rng.shuffle(done.filter((d) => !d.used && d.arrivalAt !== null && d.arrivalAt - d.departureAt > 4 * H)).find((d) => d.departureAt + 3 * H < endMs) : undefined;
+    if (twinOf) {
+      twinOf.used = true;
+      plate = twinOf.plate;
+      departureAt = twinOf.departureAt + rng.uniform(1.5, Math.min(3, (twinOf.arrivalAt! - twinOf.departureAt) / H - 1)) * H;
+      // the other truck's own reads by plate would be ambiguous too: it named itself by reference
+      for (const e of twinOf.byPlate) {
+        delete e.plate;
+        e.movement = twinOf.mref;
+        identifiedByPost--;
+      }
+      twinOf.byPlate.length = 0;
+    }
     const m: MovementInput = {
       reference,
       country: country as MovementInput['country'],
@@ -137,24 +195,40 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
       officeOfDestination: dest.code,
       route,
       departureAt: new Date(departureAt).toISOString(),
-      conveyance: { plate: `C${rng.int(100, 999)}${String.fromCharCode(65 + rng.int(0, 25), 65 + rng.int(0, 25), 65 + rng.int(0, 25))}`, plateCountry: country, rfidTag: tag, containers: container },
+      conveyance: { plate, plateCountry: country, rfidTag: tag, containers: container },
       seals,
       guarantee: { reference: `G-${reference}`, amount: Math.round(grossMassKg * rng.uniform(2, 8)), currency: 'USD' },
       goods: { description: rng.pick(['Electrodomésticos', 'Textiles', 'Repuestos de vehículos', 'Bebidas', 'Productos farmacéuticos', 'Neumáticos']), packages: rng.int(10, 1200), grossMassKg },
     };
     movements.push(m);
     const plan = planRoute(ref, [origin.code, ...route, dest.code], departureAt, 3, t);
-
-    const anomaly = rng.chance(anomalyRate) ? rng.pick(MOVEMENT_ANOMALIES) : undefined;
+    // the time limit as the office of departure sets it: usually well above Centinela's own estimate from the route
+    if (rng.chance(o.declaredLimitRate ?? 0.85)) {
+      m.timeLimit = iso(Math.ceil((departureAt + (plan.timeLimit - departureAt) * rng.uniform(1.7, 2.2)) / H) * H);
+      declaredLimits++;
+    }
+    const limit = m.timeLimit ? Date.parse(m.timeLimit) : plan.timeLimit;
     // where the anomaly strikes: a checkpoint index among the route (1..route.length), or the destination
     // (a skipped checkpoint needs a later point to be seen at, so it never strikes the destination)
     const strike = anomaly === 'skipped_checkpoint' && plan.points.length > 2 ? rng.int(1, plan.points.length - 2) : rng.int(1, plan.points.length - 1);
     const mref = { country: country as MovementInput['country'], reference };
     const list: TransitEventInput[] = [];
+    const byPlate: TransitEventInput[] = [];
+    /** how a post names the transit in a seal check or weighing: by reference, or by what it sees */
+    const postId = (strike: boolean): Partial<TransitEventInput> => {
+      if (anomaly === 'ambiguous_identification' || !rng.chance(o.postIdentifiedRate ?? 0.4)) return { movement: mref };
+      identifiedByPost++;
+      const how = strike ? 'plate' : rng.pick(container.length ? ['seal', 'plate', 'container'] : ['seal', 'plate']);
+      return how === 'seal' ? { seal: rng.pick(seals) } : how === 'container' ? { container: container[0] } : { plate };
+    };
+    let strikeFrom = -1;
     const eseal = rng.chance(0.35);
     let now = departureAt;
     let driving = 0;
-    list.push({ eventId: evId(), type: 'weighing', at: iso(now - 40 * 60_000), movement: mref, office: origin.code, grossMassKg: noisy(rng, grossMassKg) });
+    if (twinOf) {
+      list.push({ eventId: evId(), type: 'weighing', at: iso(now - 40 * 60_000), plate, office: origin.code, grossMassKg: noisy(rng, grossMassKg) });
+      truth.push({ subject: `${country}/plate:${plate}`, kind: 'ambiguous_identification', detail: `plate ${plate} also on ${twinOf.mref.country}/${twinOf.mref.reference}` });
+    } else list.push({ eventId: evId(), type: 'weighing', at: iso(now - 40 * 60_000), movement: mref, office: origin.code, grossMassKg: noisy(rng, grossMassKg) });
     list.push({ eventId: evId(), type: 'seal_check', at: iso(now - 20 * 60_000), movement: mref, office: origin.code, seals: seals.map((n) => ({ number: n, intact: true })) });
     list.push({ eventId: evId(), type: 'departure', at: iso(now), movement: mref, office: origin.code });
     let offRoute: CrossingPair | undefined;
@@ -187,13 +261,7 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
         hours += 7; // a night's rest
         driving -= 9;
       }
-      if (anomaly === 'overdue' && p === strike) {
-        const arriveNormally = now + hours * H;
-        const due = pt.expectedAt + (p === plan.points.length - 1 ? t.arrivalToleranceHours : t.checkpointToleranceHours) * H;
-        delayHours = Math.max(0, (due - arriveNormally) / H) + rng.uniform(6, 30);
-        hours += delayHours;
-        truth.push({ subject, kind: 'overdue', detail: `held ${delayHours.toFixed(0)} h before ${pt.office}` });
-      }
+      if (p === strike) strikeFrom = list.length;
       if (anomaly === 'never_closed' && p === strike) {
         truth.push({ subject, kind: 'never_closed', detail: `vanished after ${prevPt.office}` });
         break;
@@ -217,12 +285,16 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
         const checkSeals = isLast || (!isExit && rng.chance(0.4)) || (anomaly === 'seal_tampered' && p === strike);
         if (checkSeals) {
           let found = seals.map((n) => ({ number: n, intact: true }));
-          if (anomaly === 'seal_tampered' && p === strike) {
+          const sealStrike = anomaly === 'seal_tampered' && p === strike;
+          if (sealStrike) {
             if (rng.chance(0.5)) found = found.map((s, k) => (k === 0 ? { ...s, intact: false } : s));
             else found = [{ number: `S${country}${rng.int(100000, 999999)}`, intact: true }, ...found.slice(1)];
             truth.push({ subject, kind: 'seal_tampered', detail: `at ${office}: ${JSON.stringify(found[0])}` });
           }
-          list.push({ eventId: evId(), type: 'seal_check', at: iso(now + 10 * 60_000), movement: mref, office, seals: found });
+          const ident = isLast ? { movement: mref } : postId(sealStrike);
+          const e: TransitEventInput = { eventId: evId(), type: 'seal_check', at: iso(now + 10 * 60_000), ...ident, office, seals: found };
+          if (e.plate) byPlate.push(e);
+          list.push(e);
         }
         const weigh = isLast || (!isExit && rng.chance(0.25)) || (anomaly === 'weight_mismatch' && p === strike);
         if (weigh) {
@@ -231,13 +303,37 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
             kg = Math.round(grossMassKg * (rng.chance(0.7) ? rng.uniform(0.72, 0.9) : rng.uniform(1.08, 1.2)));
             truth.push({ subject, kind: 'weight_mismatch', detail: `${kg} kg at ${office} vs ${grossMassKg} declared` });
           }
-          list.push({ eventId: evId(), type: 'weighing', at: iso(now + 20 * 60_000), movement: mref, office, grossMassKg: kg });
+          const ident = isLast ? { movement: mref } : postId(anomaly === 'weight_mismatch' && p === strike);
+          const e: TransitEventInput = { eventId: evId(), type: 'weighing', at: iso(now + 20 * 60_000), ...ident, office, grossMassKg: kg };
+          if (e.plate) byPlate.push(e);
+          list.push(e);
         }
         if (isLast) list.push({ eventId: evId(), type: 'arrival', at: iso(now + 45 * 60_000), movement: mref, office });
       }
       if (isExit || isLast) driving = 0;
     }
     if (offRoute) truth.push({ subject, kind: 'off_route_crossing', detail: `crossed at ${offRoute.name} instead of the planned crossing` });
+    // held on the road: everything from the strike on happens later. Overdue: past the limit in force and its tolerance;
+    // late but legal (noise): after Centinela's own estimate, within the declared limit
+    const arrivalEv = list.find((e) => e.type === 'arrival');
+    const hold = (from: number, hours: number) => {
+      for (let k = from; k < list.length; k++) list[k].at = iso(Date.parse(list[k].at) + hours * H);
+    };
+    if (anomaly === 'overdue' && arrivalEv && strikeFrom >= 0) {
+      delayHours = Math.max(0, (limit + t.arrivalToleranceHours * H - Date.parse(arrivalEv.at)) / H) + rng.uniform(4, 30);
+      hold(strikeFrom, delayHours);
+      truth.push({ subject, kind: 'overdue', detail: `held ${delayHours.toFixed(0)} h before ${plan.points[strike].office}; limit ${m.timeLimit ? 'declared' : 'proposed'} ${iso(limit)}` });
+    } else if (!anomaly && m.timeLimit && arrivalEv && rng.chance(o.lateLegalRate ?? 0.2)) {
+      const target = departureAt + (limit - departureAt) * rng.uniform(0.7, 0.95);
+      const arr = Date.parse(arrivalEv.at);
+      if (target > arr && target > plan.timeLimit + t.arrivalToleranceHours * H) {
+        const from = list.findIndex((e) => Date.parse(e.at) > departureAt + H && e.office);
+        if (from >= 0) {
+          hold(from, (target - arr) / H);
+          lateButLegal++;
+        }
+      }
+    }
     if (anomaly === 'impossible_travel' || anomaly === 'cloned_tag') {
       const reads = list.filter((e) => e.type === 'rfid_read');
       const anchor = anomaly === 'cloned_tag' ? (reads.length ? rng.pick(reads) : undefined) : rng.pick(list.filter((e) => e.office && e.type !== 'departure'));
@@ -250,7 +346,12 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
           const at = Date.parse(anchor.at) + rng.uniform(5, 40) * 60_000 * (rng.chance(0.5) ? 1 : -1);
           if (anomaly === 'cloned_tag') {
             if (far.kind === 'land_border') {
-              list.push({ eventId: evId(), type: 'rfid_read', at: iso(at), tag, office: far.code, direction: rng.chance(0.5) ? 'exit' : 'entry' });
+              const twin: TransitEventInput = { eventId: evId(), type: 'rfid_read', at: iso(at), tag, office: far.code, direction: rng.chance(0.5) ? 'exit' : 'entry' };
+              list.push(twin);
+              if (rng.chance(o.cloneFirstRate ?? 0.6)) {
+                deliverBefore.set(twin, anchor);
+                clonesBeforeTwins++;
+              }
               truth.push({ subject, kind: 'cloned_tag', detail: `tag read at ${far.code} near ${anchor.office} at the same time` });
             }
           } else {
@@ -261,7 +362,13 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
         }
       }
     }
-    for (const e of list) timeline.push({ e, receivedAt: Date.parse(e.at) + deliveryDelay(rng, o.lateRate ?? 0.05) });
+    const received = new Map(list.map((e) => [e, Date.parse(e.at) + deliveryDelay(rng, o.lateRate ?? 0.05)]));
+    // a cloned tag's read that reaches Centinela before the genuine read it shadows
+    // (the genuine read's post was slow to send it: it reaches Centinela minutes after the clone's)
+    for (const [twin, genuine] of deliverBefore) if (received.has(twin)) received.set(genuine, Math.max(received.get(genuine)!, received.get(twin)! + rng.uniform(1, 20) * 60_000));
+    for (const e of list) timeline.push({ e, receivedAt: received.get(e)! });
+    const arrived = list.find((e) => e.type === 'arrival');
+    done.push({ index: movements.length - 1, used: !!twinOf, plate, departureAt, arrivalAt: arrived ? Date.parse(arrived.at) : null, byPlate, mref });
   }
 
   // ports: vessel arrivals with manifests, discharges and import declarations
@@ -324,11 +431,14 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
   // delivery order: by the time each event reaches Centinela; some are sent twice
   timeline.sort((a, b) => a.receivedAt - b.receivedAt);
   const events: TransitEventInput[] = [];
+  const deliveredAt: string[] = [];
   let duplicates = 0;
   for (const x of timeline) {
     events.push(x.e);
+    deliveredAt.push(iso(x.receivedAt));
     if (rng.chance(o.duplicateRate ?? 0.02)) {
       events.push(structuredClone(x.e));
+      deliveredAt.push(iso(x.receivedAt + 1000));
       duplicates++;
     }
   }
@@ -342,11 +452,12 @@ export function simulateTransit(o: TransitSimOptions): TransitSimulation {
   return {
     movements,
     events,
+    deliveredAt,
     manifests,
     declarations,
     truth,
     evaluateAt: new Date(endMs + 20 * 86_400_000),
-    stats: { movements: movements.length, events: events.length, outOfOrder, duplicates, arrivals: manifests.length, consignments: consignmentCount },
+    stats: { movements: movements.length, events: events.length, outOfOrder, duplicates, arrivals: manifests.length, consignments: consignmentCount, declaredLimits, lateButLegal, identifiedByPost, clonesBeforeTwins },
   };
 }
 

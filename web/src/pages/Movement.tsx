@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { MovementDetail, TransitEvent } from '../api/types.ts';
+import type { Alert, Movement, MovementDetail, TransitEvent } from '../api/types.ts';
 import { can } from '../app/access.ts';
 import { useFormat } from '../app/format.ts';
 import { useReference } from '../app/reference.tsx';
@@ -12,6 +12,10 @@ import { Facts, PageHeader, Panel } from '../components/Layout.tsx';
 import { RegionMap, type TrackPoint } from '../components/RegionMap.tsx';
 import { Empty, ErrorBox, Loading } from '../components/States.tsx';
 import { useI18n } from '../i18n/index.tsx';
+
+/** What the API adds for trustworthy alerts: the limit's source, and the withdrawal of alerts a later event explained away. */
+type LimitFacts = Movement & { timeLimitSource?: 'declared' | 'proposed'; proposedTimeLimit?: string | null; declaredTimeLimit?: string | null };
+type WithdrawnAlert = Alert & { withdrawnAt?: string | null; withdrawal?: { reason: string; message: { es: string; en: string } } | null };
 
 type Checkpoint = { office: string; index: number; events: TransitEvent[]; seenAt: string | null; state: 'seen' | 'skipped' | 'pending' };
 
@@ -61,7 +65,7 @@ function EventDetail({ e }: { e: TransitEvent }) {
 }
 
 function MovementBody({ d }: { d: MovementDetail }) {
-  const { t, tk } = useI18n();
+  const { t, tk, lang } = useI18n();
   const { session } = useSession();
   const fmt = useFormat(d.movement.country);
   const { offices, office, officeName } = useReference();
@@ -78,7 +82,9 @@ function MovementBody({ d }: { d: MovementDetail }) {
       }),
     [events, office, tk, fmt],
   );
-  const alerts = sortAlerts(d.alerts);
+  const alerts = sortAlerts(d.alerts.filter((a) => a.status !== 'withdrawn'));
+  const withdrawn = (d.alerts as WithdrawnAlert[]).filter((a) => a.status === 'withdrawn');
+  const limits = m as LimitFacts;
 
   return (
     <>
@@ -96,7 +102,13 @@ function MovementBody({ d }: { d: MovementDetail }) {
               [t('movement.departureOffice'), `${officeName(m.officeOfDeparture)} (${m.officeOfDeparture})`],
               [t('movement.destinationOffice'), `${officeName(m.officeOfDestination)} (${m.officeOfDestination})`],
               [t('movement.departureAt'), fmt.dateTime(m.departureAt)],
-              [t('movement.timeLimit'), fmt.dateTime(m.timeLimit)],
+              [
+                t('movement.timeLimit'),
+                <span data-testid="time-limit" data-source={limits.timeLimitSource ?? 'proposed'}>
+                  {fmt.dateTime(m.timeLimit)} <span className="muted">({t(limits.timeLimitSource === 'declared' ? 'movement.limitDeclared' : 'movement.limitProposed')})</span>
+                </span>,
+              ],
+              ...(limits.timeLimitSource === 'declared' && limits.proposedTimeLimit ? ([[t('movement.proposedLimit'), fmt.dateTime(limits.proposedTimeLimit)]] as [string, string][]) : []),
               [t('movement.distance'), `${fmt.int(m.distanceKm)} km · ${tk('mode', m.mode)}`],
               [t('movement.plate'), m.plate ?? '—'],
               [t('movement.tag'), m.rfidTag ? <span className="mono">{m.rfidTag}</span> : '—'],
@@ -107,13 +119,30 @@ function MovementBody({ d }: { d: MovementDetail }) {
           />
         </Panel>
         <Panel title={t('movement.map')} id="route-map">
-          {offices.length ? <RegionMap offices={offices} movements={[m]} alerts={d.alerts} focus={m} track={track} height={360} label={`${t('movement.map')}: ${checkpoints.map((c) => officeName(c.office)).join(' → ')}`} /> : <Loading />}
+          {offices.length ? <RegionMap offices={offices} movements={[m]} alerts={alerts} focus={m} track={track} height={360} label={`${t('movement.map')}: ${checkpoints.map((c) => officeName(c.office)).join(' → ')}`} /> : <Loading />}
         </Panel>
       </div>
 
       {can(session!.user.role, 'transitAlerts') && alerts.length > 0 && (
         <Panel title={t('movement.alerts')} id="movement-alerts">
           <AlertList alerts={alerts} linkMovements={false} />
+        </Panel>
+      )}
+
+      {can(session!.user.role, 'transitAlerts') && withdrawn.length > 0 && (
+        <Panel title={t('movement.withdrawn')} id="movement-withdrawn">
+          <p className="muted">{t('movement.withdrawnIntro')}</p>
+          <ul className="alert-list" data-testid="withdrawn-alerts">
+            {withdrawn.map((a) => (
+              <li key={a.id} className="alert-item muted" data-kind={a.kind} data-reason={a.withdrawal?.reason ?? ''}>
+                <p className="alert-text">
+                  <s>{a.message[lang]}</s>
+                </p>
+                <p className="alert-text">{a.withdrawal?.message[lang] ?? ''}</p>
+                <p className="muted">{t('movement.withdrawnAt', { when: fmt.dateTime(a.withdrawnAt ?? a.raisedAt) })}</p>
+              </li>
+            ))}
+          </ul>
         </Panel>
       )}
 

@@ -137,7 +137,9 @@ export function Transit() {
                         <StatusBadge status={m.status} />
                       </td>
                       <td className="nowrap">{fmt.dateTime(m.departureAt)}</td>
-                      <td className="nowrap">{fmt.dateTime(m.timeLimit)}</td>
+                      <td className="nowrap" title={t((m as { timeLimitSource?: string }).timeLimitSource === 'declared' ? 'transit.limitDeclared' : 'transit.limitProposed')}>
+                        {fmt.dateTime(m.timeLimit)}
+                      </td>
                       {seesAlerts && <td className="num">{alertsByMovement.get(m.id) ? <span className="badge severity-high">{alertsByMovement.get(m.id)}</span> : '—'}</td>}
                     </tr>
                   ))}
