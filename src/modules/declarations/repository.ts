@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { schema, type Tx } from '../../db/client.ts';
+import { currentChannel } from '../risk/channel.ts';
 
 const D = schema.declarations;
 const M = schema.manifests;
@@ -39,13 +40,18 @@ export async function insertChunked<T extends Record<string, unknown>>(tx: Tx, t
   for (let i = 0; i < rows.length; i += size) await tx.insert(table).values(rows.slice(i, i + size));
 }
 
+/**
+ * The latest assessment of each declaration, with `channel` the current channel (a supervisor's
+ * override applied) and `decidedChannel` the channel the assessment itself decided.
+ */
 export async function latestAssessments(tx: Tx, declarationIds: string[]) {
   if (declarationIds.length === 0) return [];
-  return tx
-    .selectDistinctOn([A.declarationId])
+  const rows = await tx
+    .selectDistinctOn([A.declarationId], { a: A, current: currentChannel(A.id, A.channel) })
     .from(A)
     .where(inArray(A.declarationId, declarationIds))
     .orderBy(A.declarationId, desc(A.decidedAt), desc(A.id));
+  return rows.map((r) => ({ ...r.a, decidedChannel: r.a.channel, channel: r.current, overridden: r.current !== r.a.channel }));
 }
 
 export interface DeclarationFilter {
@@ -74,7 +80,7 @@ export async function listDeclarations(tx: Tx, f: DeclarationFilter) {
   const latest = tx
     .selectDistinctOn([A.declarationId], {
       declarationId: A.declarationId,
-      channel: A.channel,
+      channel: currentChannel(A.id, A.channel).as('channel'),
       riskLevel: A.riskLevel,
       score: A.score,
       reasons: A.reasons,

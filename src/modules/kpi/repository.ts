@@ -1,10 +1,11 @@
 /**
  * Read-only queries behind the indicators: declarations and their current channel per day, per
  * office and per trader, and open transit alerts. Plain SQL that runs on PostgreSQL 15 and PGlite.
- * "Current channel" is the channel of a declaration's latest assessment.
+ * "Current channel" is the channel of a declaration's latest assessment, a supervisor's override applied.
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { queryRows, schema, type Tx } from '../../db/client.ts';
+import { currentChannelOfAlias } from '../risk/channel.ts';
 
 export const CHANNEL_KEYS = ['green', 'yellow', 'red', 'blue'] as const;
 export type ChannelKey = (typeof CHANNEL_KEYS)[number];
@@ -28,13 +29,13 @@ function whereOf(f: DeclarationScope): SQL {
   return sql.join(parts, sql` and `);
 }
 
-/** declarations in scope joined to the channel of their latest assessment */
+/** declarations in scope joined to the current channel of their latest assessment (a supervisor's override applied) */
 function current(f: DeclarationScope): SQL {
   return sql`
     select d.id, d.office, d.lodged_at, d.total_value, d.currency, d.importer_tin, d.exporter_tin, d.declarant_tin, a.channel
     from ${schema.declarations} d
     left join lateral (
-      select x.channel from ${schema.assessments} x
+      select ${currentChannelOfAlias('x')} as channel from ${schema.assessments} x
       where x.declaration_id = d.id
       order by x.decided_at desc, x.id desc
       limit 1

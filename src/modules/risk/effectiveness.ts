@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../db/client.ts';
 import type { RiskConfig } from './engine.ts';
+import { currentChannelOfAlias } from './channel.ts';
 import { usdSql } from './reference.ts';
 import type { Effectiveness, EffectivenessRow } from './views.ts';
 
@@ -49,7 +50,7 @@ export async function effectiveness(tx: Tx, country: string, from: Date, to: Dat
     queryRows<any>(tx, sql`select count(*)::int as n, count(*) filter (where not r.hit)::int as ok ${base} and c.random_selected`),
     queryRows<any>(
       tx,
-      sql`select channel, count(*)::int as n from assessments where country = ${country} and decided_at >= ${from.toISOString()} and decided_at < ${to.toISOString()} group by channel`,
+      sql`select ${currentChannelOfAlias('a')} as channel, count(*)::int as n from assessments a where a.country = ${country} and a.decided_at >= ${from.toISOString()} and a.decided_at < ${to.toISOString()} group by 1`,
     ),
     queryRows<any>(tx, sql`select count(*)::int as n from controls c where ${period} and c.status in ('assigned', 'unassigned')`),
   ]);
