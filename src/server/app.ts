@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -6,8 +7,10 @@ import { z } from 'zod';
 import { sql } from 'drizzle-orm';
 import { registerAuth } from '../modules/access/auth.ts';
 import { accessRoutes } from '../modules/access/routes.ts';
+import { throttleRoutes } from '../modules/access/throttle.ts';
 import { declarationRoutes } from '../modules/declarations/routes.ts';
-import { IntakeService } from '../modules/declarations/service.ts';
+import type { IntakeService } from '../modules/declarations/service.ts';
+import { buildServices, type Services } from '../app/services.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { transitRoutes } from '../modules/transit/routes.ts';
 import { kpiRoutes } from '../modules/kpi/routes.ts';
@@ -16,8 +19,20 @@ import type { RiskService } from '../modules/risk/service.ts';
 import { intelligenceRoutes } from '../modules/intelligence/routes.ts';
 import type { IntelligenceService } from '../modules/intelligence/service.ts';
 import { registerWeb } from './web.ts';
+import { registerCompression } from './compression.ts';
 import type { App, AppDeps } from './deps.ts';
 import { problemErrorHandler } from './errors.ts';
+import { DOCS_CSP, edgeLimits, JSON_BODY, registerEdge, serverOptions, type EdgeLimits } from './edge.ts';
+
+/** CENTINELA_TRUST_PROXY: unset (the peer's address is the source), `true`, a hop count, or addresses / CIDRs of the proxies. */
+function trustProxy(env: NodeJS.ProcessEnv = process.env): boolean | string | undefined {
+  const v = env.CENTINELA_TRUST_PROXY?.trim();
+  if (!v || v === 'false') return undefined;
+  if (v === 'true') return true;
+  // a hop count is a number to proxy-addr (the types say string only)
+  if (/^\d+$/.test(v)) return Number(v) as unknown as string;
+  return v;
+}
 
 export const VERSION = '0.1.0';
 
@@ -29,18 +44,26 @@ export interface BuiltApp {
 }
 
 /** Assembles the HTTP API: plugins (auth, errors, OpenAPI) and every module's routes. */
-export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger } = {}): Promise<BuiltApp> {
+export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger; services?: Services; limits?: EdgeLimits } = {}): Promise<BuiltApp> {
+  const limits = opts.limits ?? edgeLimits();
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    bodyLimit: 16 * 1024 * 1024,
+    // every JSON body; routes have smaller limits of their own (see edge.ts), imports larger ones
+    bodyLimit: JSON_BODY,
+    ...serverOptions(limits),
+    // the source address of a sign-in, for throttling: only behind a proxy that sets X-Forwarded-For
+    trustProxy: trustProxy(),
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
+  registerEdge(app, limits);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).type('application/problem+json').send({ type: 'https://centinela.dev/problems/not-found', title: 'Not found', status: 404, detail: `No route ${req.method} ${req.url}`, instance: req.url }),
   );
+  // brotli / gzip for answers and assets, long-lived caching of hashed assets: before any route
+  await registerCompression(app);
 
   await app.register(swagger, {
     openapi: {
@@ -64,7 +87,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: DOCS_CSP });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, deps);
@@ -79,22 +102,24 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
         response: { 200: z.object({ status: z.literal('ok'), version: z.string(), database: z.string(), time: z.string() }), 503: z.any() },
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       try {
         await deps.db.execute(sql`select 1`);
       } catch (e) {
-        return reply.code(503).type('application/problem+json').send({ type: 'https://centinela.dev/problems/unavailable', title: 'Database unreachable', status: 503, detail: (e as Error).message });
+        // a public route: the database's own message (addresses, user names) goes to the log only
+        const incident = randomUUID();
+        req.log.error({ err: e, incident }, 'health: database unreachable');
+        return reply.code(503).type('application/problem+json').send({ type: 'https://centinela.dev/problems/unavailable', title: 'Database unreachable', status: 503, detail: `The database does not answer; logged as incident ${incident}`, incident });
       }
       return { status: 'ok' as const, version: VERSION, database: deps.database.kind, time: deps.clock.now().toISOString() };
     },
   );
 
-  const intake = new IntakeService(deps);
-  const risk = await riskRoutes(app, { ...deps, intake });
-  const intelligence = await intelligenceRoutes(app, deps);
-  risk.setModelScorer(intelligence.scorer());
-  risk.prices.useSource(intelligence.priceSource());
+  const { intake, risk, intelligence } = opts.services ?? buildServices(deps);
+  await riskRoutes(app, { ...deps, risk });
+  await intelligenceRoutes(app, { ...deps, intelligence });
   await accessRoutes(app, deps);
+  await throttleRoutes(app, deps);
   await declarationRoutes(app, { ...deps, intake });
   await referenceRoutes(app, deps);
   await transitRoutes(app, deps);

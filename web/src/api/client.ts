@@ -5,15 +5,49 @@ export interface Problem {
   title?: string;
   status?: number;
   detail?: string;
-  errors?: { path: string; code?: string; message: string }[];
+  errors?: { path: string; rawPath?: string; code?: string; message: string }[];
+}
+
+/**
+ * One spelling for the path of a field at fault, whatever the server wrote: `discrepancies[0].note`
+ * (the API's problem+json), `/discrepancies/0/note` (a JSON pointer) and `discrepancies.0.note` all
+ * become `discrepancies.0.note`. Forms look their fields up through this, so they match either shape.
+ */
+export function fieldPath(path: string | number | readonly (string | number)[] | null | undefined): string {
+  if (path === null || path === undefined) return '';
+  if (Array.isArray(path)) return path.map(String).join('.');
+  let p = String(path).trim();
+  if (p.startsWith('/')) p = p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  return p
+    .replace(/\[(\d+)\]/g, '.$1')
+    .replace(/\[["']([^"'\]]*)["']\]/g, '.$1')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^\.|\.$/g, '');
+}
+
+/** The first message for each field at fault, keyed by `fieldPath`; look a field up with `fieldError`. */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (error instanceof ApiError) for (const e of error.problem.errors ?? []) out[fieldPath(e.path)] ??= e.message;
+  return out;
+}
+
+/** The message for a field (any spelling of its path) in what `fieldErrors` answered. */
+export function fieldError(errors: Record<string, string>, path: string): string | undefined {
+  return errors[fieldPath(path)];
 }
 
 export class ApiError extends Error {
+  readonly problem: Problem;
   constructor(
     readonly status: number,
-    readonly problem: Problem,
+    problem: Problem,
   ) {
     super(problem.detail || problem.title || `HTTP ${status}`);
+    // every field path in one spelling (see fieldPath), the server's as it came in `rawPath`
+    this.problem = Array.isArray(problem.errors)
+      ? { ...problem, errors: problem.errors.map((e) => ({ ...e, rawPath: e.path, path: fieldPath(e.path) })) }
+      : problem;
   }
   /** the text to show a person: the problem's detail, and each field at fault */
   get detail(): string {

@@ -81,7 +81,11 @@ export interface DeclarationPayload {
 
 export interface Assessment {
   id: string;
+  /** the current channel: a supervisor's override applied */
   channel: Channel;
+  /** the channel the assessment decided, before any override */
+  decidedChannel?: Channel;
+  overridden?: boolean;
   riskLevel: string;
   score: number;
   reasons: Reason[];

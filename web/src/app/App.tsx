@@ -1,5 +1,6 @@
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { Layout } from '../components/Layout.tsx';
+import { Loading } from '../components/States.tsx';
 import { I18nProvider } from '../i18n/index.tsx';
 import { Login } from '../pages/Login.tsx';
 import { NotFound } from '../pages/NotFound.tsx';
@@ -30,7 +31,10 @@ function Screens() {
   }
   return (
     <ReferenceProvider>
-      <Layout>{content}</Layout>
+      <Layout>
+        {/* each page is a chunk of its own (routes.tsx): the shell stays while it loads */}
+        <Suspense fallback={<Loading />}>{content}</Suspense>
+      </Layout>
     </ReferenceProvider>
   );
 }

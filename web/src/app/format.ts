@@ -24,12 +24,20 @@ export function useFormat(country?: string) {
     const dt = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
     const d = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' });
     const day = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: 'numeric', month: 'short' });
+    // money keeps its cents: the currency's own minor units (2 for GTQ and USD), one formatter per currency
+    const byCurrency = new Map<string, Intl.NumberFormat | null>();
+    const cents = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     const money = (v: number, currency = 'USD') => {
-      try {
-        return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0 }).format(v);
-      } catch {
-        return `${int.format(v)} ${currency}`;
+      let f = byCurrency.get(currency);
+      if (f === undefined) {
+        try {
+          f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+        } catch {
+          f = null;
+        }
+        byCurrency.set(currency, f);
       }
+      return f ? f.format(v) : `${cents.format(v)} ${currency}`;
     };
     return {
       timeZone,

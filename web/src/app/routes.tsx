@@ -1,15 +1,29 @@
-/** The screens: a path pattern, what the role needs, and the page (with an entry in `NAV`, access.ts). */
-import type { ReactNode } from 'react';
-import { Controls } from '../pages/Controls.tsx';
-import { CriteriaList } from '../pages/Criteria.tsx';
-import { CriterionEditor, CriterionPage } from '../pages/Criterion.tsx';
-import { Dashboard } from '../pages/Dashboard.tsx';
-import { Declaration } from '../pages/Declaration.tsx';
-import { MovementPage } from '../pages/Movement.tsx';
-import { Queue } from '../pages/Queue.tsx';
-import { Trader, TraderSearch } from '../pages/Trader.tsx';
-import { Transit } from '../pages/Transit.tsx';
+/**
+ * The screens: a path pattern, what the role needs, and the page (with an entry in `NAV`, access.ts).
+ * Each page is its own chunk, fetched when first shown (React.lazy): the sign-in form and the shell
+ * load without the pages' code, and without the charts' library until a page with a chart is opened.
+ */
+import { lazy, type ComponentType, type ReactNode } from 'react';
 import type { Capability } from './access.ts';
+
+/** A named export of a page module as a lazy component. */
+function page<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return lazy(() => load().then((m) => ({ default: m[name] as ComponentType<any> })));
+}
+
+const loadCriterion = () => import('../pages/Criterion.tsx');
+const loadTrader = () => import('../pages/Trader.tsx');
+const Controls = page(() => import('../pages/Controls.tsx'), 'Controls');
+const CriteriaList = page(() => import('../pages/Criteria.tsx'), 'CriteriaList');
+const CriterionEditor = page(loadCriterion, 'CriterionEditor');
+const CriterionPage = page(loadCriterion, 'CriterionPage');
+const Dashboard = page(() => import('../pages/Dashboard.tsx'), 'Dashboard');
+const Declaration = page(() => import('../pages/Declaration.tsx'), 'Declaration');
+const MovementPage = page(() => import('../pages/Movement.tsx'), 'MovementPage');
+const Queue = page(() => import('../pages/Queue.tsx'), 'Queue');
+const Trader = page(loadTrader, 'Trader');
+const TraderSearch = page(loadTrader, 'TraderSearch');
+const Transit = page(() => import('../pages/Transit.tsx'), 'Transit');
 
 export interface Screen {
   pattern: string;

@@ -15,6 +15,8 @@ export function Chart({ option, label, height = 280, testId, onClick }: { option
     const el = ref.current!;
     const c = echarts.init(el, undefined, { renderer: 'canvas' });
     chart.current = c;
+    // what is drawn can be checked from outside (browser tests: axis extents, legend colours)
+    Object.defineProperty(el, 'echarts', { value: c, configurable: true });
     c.on('click', (p) => click.current?.(p as never));
     // 'finished' never comes while an effect (the alerts' ripples) animates: the first frame drawn will do
     const ready = () => {

@@ -5,7 +5,6 @@ import { useFormat } from '../app/format.ts';
 import { useReference } from '../app/reference.tsx';
 import { useApi } from '../app/useApi.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { CHANNEL_COLORS } from './Badges.tsx';
 import { Chart } from './Chart.tsx';
 import type { EChartsOption } from './echarts.ts';
 import { OfficeSelect } from './Filters.tsx';
@@ -53,7 +52,8 @@ export function ControlsDashboard({ country, office, from, to, regional }: { cou
       xAxis: { type: 'value', minInterval: 1, ...AXIS },
       series: [
         { name: t('kc.series.hits'), type: 'bar', stack: 'c', barMaxWidth: 22, itemStyle: { color: '#b4532a' }, data: k.byChannel.map((c) => c.hits) },
-        { name: t('kc.series.noDiscrepancy'), type: 'bar', stack: 'c', barMaxWidth: 22, data: k.byChannel.map((c) => ({ value: c.controls - c.hits, itemStyle: { color: CHANNEL_COLORS[c.channel] ?? '#9fb3c8', opacity: 0.55 } })) },
+        // one colour per series, so that the legend's swatch is the colour of its bars (the channel is the row's label)
+        { name: t('kc.series.noDiscrepancy'), type: 'bar', stack: 'c', barMaxWidth: 22, itemStyle: { color: '#9fb3c8' }, data: k.byChannel.map((c) => c.controls - c.hits) },
       ],
     };
     const offices = k.byOffice.filter((o) => o.random.controls > 0).slice(0, 12).reverse();
@@ -84,7 +84,7 @@ export function ControlsDashboard({ country, office, from, to, regional }: { cou
       yAxis: { type: 'category', data: k.release.map((r) => t(`channel.${r.channel}`)), axisLabel: { color: '#323f4b' } },
       xAxis: { type: 'value', axisLabel: { color: '#52606d', formatter: '{value} h' }, splitLine: AXIS.splitLine },
       series: [
-        { name: t('kc.series.median'), type: 'bar', barMaxWidth: 16, data: k.release.map((r) => ({ value: r.medianHours, itemStyle: { color: CHANNEL_COLORS[r.channel] } })) },
+        { name: t('kc.series.median'), type: 'bar', barMaxWidth: 16, itemStyle: { color: '#1d4a85' }, data: k.release.map((r) => r.medianHours) },
         { name: t('kc.series.p90'), type: 'bar', barMaxWidth: 16, itemStyle: { color: '#9fb3c8' }, data: k.release.map((r) => r.p90Hours) },
       ],
     };

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api/client.ts';
+import { api, fieldError, fieldErrors, fieldPath } from '../api/client.ts';
 import { CHANNELS, type Assessment, type Channel, type Control, type ControlResult, type DeclarationRisk } from '../api/types.ts';
 import { can } from '../app/access.ts';
 import { useFormat } from '../app/format.ts';
@@ -52,7 +52,8 @@ export function AssessmentFacts({ a }: { a: Assessment }) {
   );
 }
 
-export function RiskPanels({ declarationId, assessment, country, onChanged }: { declarationId: string; assessment: Assessment | null; country: string; onChanged: () => void }) {
+/** `currency`: the declaration's currency, what a control's result is assessed in unless the officer says otherwise. */
+export function RiskPanels({ declarationId, assessment, country, currency, onChanged }: { declarationId: string; assessment: Assessment | null; country: string; currency?: string; onChanged: () => void }) {
   const { t } = useI18n();
   const { session } = useSession();
   const role = session!.user.role;
@@ -108,14 +109,14 @@ export function RiskPanels({ declarationId, assessment, country, onChanged }: { 
               </>
             )}
           </Panel>
-          <ControlPanel r={r} assessment={assessment} country={country} onChanged={reload} />
+          <ControlPanel r={r} assessment={assessment} country={country} currency={currency} onChanged={reload} />
         </>
       )}
     </Async>
   );
 }
 
-function ControlPanel({ r, assessment, country, onChanged }: { r: DeclarationRisk; assessment: Assessment | null; country: string; onChanged: () => void }) {
+function ControlPanel({ r, assessment, country, currency, onChanged }: { r: DeclarationRisk; assessment: Assessment | null; country: string; currency?: string; onChanged: () => void }) {
   const { t, tk } = useI18n();
   const { session } = useSession();
   const fmt = useFormat(country);
@@ -147,8 +148,8 @@ function ControlPanel({ r, assessment, country, onChanged }: { r: DeclarationRis
               {t('control.reassigned', { by: a.by ?? '—', when: fmt.dateTime(a.at), reason: a.reason ?? '' })}
             </p>
           ))}
-          {c.result && <ResultView r={c.result} />}
-          {canRecord && <ResultForm control={c} onDone={onChanged} />}
+          {c.result && <ResultView r={c.result} country={country} />}
+          {canRecord && <ResultForm control={c} currency={currency ?? 'USD'} onDone={onChanged} />}
         </div>
       )}
       {can(role, 'supervise') && assessment && <SupervisorActions control={c} assessment={assessment} onDone={onChanged} />}
@@ -156,9 +157,9 @@ function ControlPanel({ r, assessment, country, onChanged }: { r: DeclarationRis
   );
 }
 
-function ResultView({ r }: { r: ControlResult }) {
+function ResultView({ r, country }: { r: ControlResult; country: string }) {
   const { t, tk } = useI18n();
-  const fmt = useFormat();
+  const fmt = useFormat(country);
   return (
     <div className="result" data-testid="control-result">
       <h3>{t('result.title')}</h3>
@@ -192,13 +193,16 @@ interface Row {
   note: string;
 }
 
-function ResultForm({ control, onDone }: { control: Control; onDone: () => void }) {
+/** The fields of the form, by path: an error at any other path is listed in the summary, not lost. */
+const RESULT_FIELDS = /^(outcome|discrepancies(\.\d+\.(kind|line|note))?|extraDutiesAssessed|extraTaxesAssessed|currency|seizureDescription|notes)$/;
+
+function ResultForm({ control, currency: declared, onDone }: { control: Control; currency: string; onDone: () => void }) {
   const { t, tk } = useI18n();
   const [outcome, setOutcome] = useState<'no_discrepancy' | 'discrepancy'>('no_discrepancy');
   const [rows, setRows] = useState<Row[]>([]);
   const [duties, setDuties] = useState('');
   const [taxes, setTaxes] = useState('');
-  const [currency, setCurrency] = useState('USD');
+  const [currency, setCurrency] = useState(declared);
   const [seized, setSeized] = useState(false);
   const [seizure, setSeizure] = useState('');
   const [notes, setNotes] = useState('');
@@ -206,7 +210,8 @@ function ResultForm({ control, onDone }: { control: Control; onDone: () => void 
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const setRow = (i: number, k: keyof Row, v: string) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, [k]: v } : r)));
-  const err = (k: string) => errors[k];
+  const err = (k: string) => fieldError(errors, k);
+  const elsewhere = Object.entries(errors).filter(([k]) => !RESULT_FIELDS.test(k));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -227,15 +232,14 @@ function ResultForm({ control, onDone }: { control: Control; onDone: () => void 
       await api(`/api/v1/risk/controls/${control.id}/result`, { method: 'POST', body });
       onDone();
     } catch (x) {
-      const fe: Record<string, string> = {};
-      if (x instanceof ApiError) for (const p of x.problem.errors ?? []) fe[p.path] ??= p.message;
-      setErrors(fe);
+      setErrors(fieldErrors(x));
       setFailure(x);
       setBusy(false);
     }
   };
-  const described = (k: string) => (err(k) ? { 'aria-invalid': true, 'aria-describedby': `r-${k.replace(/\./g, '-')}-error` } : {});
-  const E = ({ k }: { k: string }) => (err(k) ? <span id={`r-${k.replace(/\./g, '-')}-error`} className="field-error" data-testid={`error-${k}`}>{err(k)}</span> : null);
+  const errorId = (k: string) => `r-${fieldPath(k).replace(/\./g, '-')}-error`;
+  const described = (k: string) => (err(k) ? { 'aria-invalid': true, 'aria-describedby': errorId(k) } : {});
+  const E = ({ k }: { k: string }) => (err(k) ? <span id={errorId(k)} className="field-error" data-testid={`error-${fieldPath(k)}`}>{err(k)}</span> : null);
 
   return (
     <form className="result-form" onSubmit={(e) => void submit(e)} noValidate data-testid="result-form" aria-labelledby="result-form-title">
@@ -268,13 +272,14 @@ function ResultForm({ control, onDone }: { control: Control; onDone: () => void 
             <div key={i} className="form-row discrepancy" data-testid="discrepancy">
               <div className="field">
                 <label htmlFor={`d-kind-${i}`}>{t('result.kind')}</label>
-                <select id={`d-kind-${i}`} value={r.kind} onChange={(e) => setRow(i, 'kind', e.target.value)}>
+                <select id={`d-kind-${i}`} value={r.kind} onChange={(e) => setRow(i, 'kind', e.target.value)} {...described(`discrepancies.${i}.kind`)}>
                   {KINDS.map((k) => (
                     <option key={k} value={k}>
                       {tk('kind', k)}
                     </option>
                   ))}
                 </select>
+                <E k={`discrepancies.${i}.kind`} />
               </div>
               <div className="field field-narrow">
                 <label htmlFor={`d-line-${i}`}>{t('result.line')}</label>
@@ -326,12 +331,18 @@ function ResultForm({ control, onDone }: { control: Control; onDone: () => void 
       )}
       <div className="field">
         <label htmlFor="r-notes">{t('result.notes')}</label>
-        <textarea id="r-notes" rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} />
+        <textarea id="r-notes" rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} {...described('notes')} />
+        <E k="notes" />
       </div>
       {failure !== null && Object.keys(errors).length === 0 && <ErrorBox error={failure} />}
       {Object.keys(errors).length > 0 && (
         <p className="form-error" role="alert" data-testid="result-errors">
           {t('editor.fixErrors', { count: Object.keys(errors).length })}
+          {elsewhere.map(([k, m]) => (
+            <span key={k} className="block small">
+              {k || t('result.request')}: {m}
+            </span>
+          ))}
         </p>
       )}
       <div className="form-actions">
@@ -355,6 +366,8 @@ function SupervisorActions({ control, assessment, onDone }: { control: Control |
   const [done, setDone] = useState('');
   const open = (m: 'reassign' | 'override') => {
     setMode(m);
+    // offer a channel other than the one shown now (it changes after each override)
+    setChannel(assessment.channel === 'red' ? 'yellow' : 'red');
     setConfirming(false);
     setReason('');
     setFailure(null);

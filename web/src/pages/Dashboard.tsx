@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { withQuery } from '../api/client.ts';
 import { CHANNELS, type AlertSummary, type Overview } from '../api/types.ts';
 import { can } from '../app/access.ts';
-import { useFormat } from '../app/format.ts';
+import { todayIn, useFormat } from '../app/format.ts';
 import { useReference } from '../app/reference.tsx';
 import { useRouter } from '../app/router.tsx';
 import { useSession } from '../app/session.tsx';
@@ -79,6 +79,11 @@ export function Dashboard() {
                 </Panel>
                 <Panel title={t('dash.chart.shares')} id="chart-shares">
                   <Chart testId="shares" option={charts.shares} label={charts.sharesLabel} />
+                  {charts.partialDay && (
+                    <p className="muted small" data-testid="partial-day-note">
+                      {t('dash.partialNote', { day: charts.partialDay })}
+                    </p>
+                  )}
                 </Panel>
               </div>
               <div className="grid grid-2">
@@ -122,26 +127,43 @@ function AlertsPanel({ alerts }: { alerts: ReturnType<typeof useApi<AlertSummary
 type T = ReturnType<typeof useI18n>['t'];
 type Fmt = ReturnType<typeof useFormat>;
 
+/** A top for a percentage axis that shows the data and every target line (a mark line off the axis is not drawn). */
+function pctTop(dataMax: number, ...targets: number[]): number {
+  const top = Math.max(dataMax, ...targets.map((x) => x * 100), 1);
+  const step = top <= 20 ? 5 : 10;
+  return Math.min(100, Math.ceil((top * 1.1) / step) * step);
+}
+
+/** Day labels: a partial day's label has a second line, "(in progress)". */
+const DAY_LABEL = { ...AXIS.axisLabel, lineHeight: 15 };
+
+/** A day not over yet (today in the administration's zone): drawn lighter and hatched, kept out of the share lines. */
+const PARTIAL_STYLE = { opacity: 0.45, decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -Math.PI / 4, color: 'rgba(255, 255, 255, 0.7)' } };
+
 function buildCharts(o: Overview, t: T, fmt: Fmt, officeName: (c: string) => string) {
-  const days = o.days.map((d) => fmt.day(d.date));
+  const today = todayIn(o.timeZone);
+  const partial = o.days.findIndex((d) => d.date === today);
+  const days = o.days.map((d, i) => (i === partial ? `${fmt.day(d.date)}\n(${t('dash.partial')})` : fmt.day(d.date)));
   const perDay: EChartsOption = {
     tooltip: TOOLTIP,
     legend: { bottom: 0, icon: 'roundRect' },
-    grid: { left: 48, right: 16, top: 16, bottom: 56 },
-    xAxis: { type: 'category', data: days, ...AXIS },
+    grid: { left: 48, right: 16, top: 16, bottom: partial >= 0 ? 68 : 56 },
+    xAxis: { type: 'category', data: days, ...AXIS, axisLabel: DAY_LABEL },
     yAxis: { type: 'value', minInterval: 1, ...AXIS },
-    series: CHANNELS.map((c) => ({ name: t(`channel.${c}`), type: 'bar', stack: 'all', barMaxWidth: 36, itemStyle: { color: CHANNEL_COLORS[c] }, data: o.days.map((d) => d[c]) })),
+    series: CHANNELS.map((c) => ({ name: t(`channel.${c}`), type: 'bar', stack: 'all', barMaxWidth: 36, itemStyle: { color: CHANNEL_COLORS[c] }, data: o.days.map((d, i) => (i === partial ? { value: d[c], itemStyle: PARTIAL_STYLE } : d[c])) })),
   };
   const ratio = (n: number, d: number) => (d ? +((n / d) * 100).toFixed(2) : null);
+  // a day not over is left out of the lines: its share is not a day's share yet
+  const dayRatio = (c: 'red' | 'yellow') => o.days.map((d, i) => (i === partial ? null : ratio(d[c], d.total)));
   const shares: EChartsOption = {
     tooltip: { ...TOOLTIP, valueFormatter: (v: unknown) => (v == null ? '—' : `${(v as number).toFixed(1)} %`) },
     legend: { bottom: 0, icon: 'roundRect' },
-    grid: { left: 48, right: 24, top: 16, bottom: 56 },
-    xAxis: { type: 'category', data: days, ...AXIS },
-    yAxis: { type: 'value', axisLabel: { color: '#52606d', formatter: '{value} %' }, splitLine: AXIS.splitLine, min: 0 },
+    grid: { left: 48, right: 24, top: 16, bottom: partial >= 0 ? 68 : 56 },
+    xAxis: { type: 'category', data: days, ...AXIS, axisLabel: DAY_LABEL },
+    yAxis: { type: 'value', axisLabel: { color: '#52606d', formatter: '{value} %' }, splitLine: AXIS.splitLine, min: 0, max: (v: { max: number }) => pctTop(v.max, o.targets.red, o.targets.yellow) },
     series: [
-      { name: t('dash.series.redShare'), type: 'line', smooth: false, symbolSize: 6, connectNulls: true, itemStyle: { color: CHANNEL_COLORS.red }, lineStyle: { width: 2.5 }, data: o.days.map((d) => ratio(d.red, d.total)), markLine: { silent: true, symbol: 'none', label: { formatter: `${t('dash.series.redTarget')} ${fmt.pct(o.targets.red)}`, position: 'insideEndTop', color: CHANNEL_COLORS.red }, lineStyle: { type: 'dashed', color: CHANNEL_COLORS.red, width: 1.5 }, data: [{ yAxis: o.targets.red * 100 }] } },
-      { name: t('dash.series.yellowShare'), type: 'line', smooth: false, symbolSize: 6, connectNulls: true, itemStyle: { color: CHANNEL_COLORS.yellow }, lineStyle: { width: 2.5 }, data: o.days.map((d) => ratio(d.yellow, d.total)), markLine: { silent: true, symbol: 'none', label: { formatter: `${t('dash.series.yellowTarget')} ${fmt.pct(o.targets.yellow)}`, position: 'insideEndTop', color: '#9a6a0c' }, lineStyle: { type: 'dashed', color: CHANNEL_COLORS.yellow, width: 1.5 }, data: [{ yAxis: o.targets.yellow * 100 }] } },
+      { name: t('dash.series.redShare'), type: 'line', smooth: false, symbolSize: 6, connectNulls: true, itemStyle: { color: CHANNEL_COLORS.red }, lineStyle: { width: 2.5 }, data: dayRatio('red'), markLine: { silent: true, symbol: 'none', label: { formatter: `${t('dash.series.redTarget')} ${fmt.pct(o.targets.red)}`, position: 'insideEndTop', color: CHANNEL_COLORS.red }, lineStyle: { type: 'dashed', color: CHANNEL_COLORS.red, width: 1.5 }, data: [{ yAxis: o.targets.red * 100 }] } },
+      { name: t('dash.series.yellowShare'), type: 'line', smooth: false, symbolSize: 6, connectNulls: true, itemStyle: { color: CHANNEL_COLORS.yellow }, lineStyle: { width: 2.5 }, data: dayRatio('yellow'), markLine: { silent: true, symbol: 'none', label: { formatter: `${t('dash.series.yellowTarget')} ${fmt.pct(o.targets.yellow)}`, position: 'insideEndTop', color: '#9a6a0c' }, lineStyle: { type: 'dashed', color: CHANNEL_COLORS.yellow, width: 1.5 }, data: [{ yAxis: o.targets.yellow * 100 }] } },
     ],
   };
   const mix: EChartsOption = {
@@ -176,6 +198,7 @@ function buildCharts(o: Overview, t: T, fmt: Fmt, officeName: (c: string) => str
   };
   const pct = (c: 'red' | 'yellow') => fmt.pct(o.totals.total ? o.totals[c] / o.totals.total : 0);
   return {
+    partialDay: partial >= 0 ? fmt.day(o.days[partial].date) : null,
     perDay,
     perDayLabel: t('dash.chartSummary', { title: t('dash.chart.perDay'), summary: `${fmt.int(o.totals.total)} · ${CHANNELS.map((c) => `${t(`channel.${c}`)} ${fmt.int(o.totals[c])}`).join(', ')}` }),
     shares,

@@ -91,6 +91,11 @@ function DeclarationBody({ d, history, reload }: { d: DeclarationView; history: 
                 <ChannelBadge channel={a.channel} large />
                 <span className="meaning">{t(`channel.${a.channel}.meaning`)}</span>
               </div>
+              {a.overridden && a.decidedChannel && (
+                <p className="notice small" data-testid="overridden">
+                  {t('decl.overridden', { decided: t(`channel.${a.decidedChannel}`) })}
+                </p>
+              )}
               <Facts items={[[t('decl.riskLevel'), tk('risk', a.riskLevel)], [t('decl.score'), fmt.dec(a.score)], [t('decl.decidedAt'), fmt.dateTime(a.decidedAt)], [t('decl.forVersion'), String(a.declarationVersion)], [t('decl.engine'), <span className="mono">{a.engine}</span>]]} />
               <h3>{t('decl.reasons')}</h3>
               <ReasonList reasons={a.reasons} />
@@ -121,7 +126,7 @@ function DeclarationBody({ d, history, reload }: { d: DeclarationView; history: 
       </div>
 
       <div className="grid grid-2 grid-risk">
-        <RiskPanels declarationId={d.id} assessment={a} country={d.country} onChanged={reload} />
+        <RiskPanels declarationId={d.id} assessment={a} country={d.country} currency={currency} onChanged={reload} />
       </div>
 
       <div className="grid grid-2">
@@ -147,7 +152,7 @@ function DeclarationBody({ d, history, reload }: { d: DeclarationView; history: 
 
       <Panel title={t('decl.items', { count: p.items.length })} id="items">
         <div className="table-wrap">
-          <table className="table" data-testid="items-table">
+          <table className="table table-reflow" data-testid="items-table">
             <thead>
               <tr>
                 <th scope="col" className="num">{t('decl.item.line')}</th>
@@ -165,18 +170,18 @@ function DeclarationBody({ d, history, reload }: { d: DeclarationView; history: 
             <tbody>
               {p.items.map((i) => (
                 <tr key={i.line}>
-                  <td className="num">{i.line}</td>
-                  <td className="mono nowrap">{i.hsCode.replace(/^(\d{4})(\d{2})/, '$1.$2')}</td>
-                  <td className="hs-desc">{hs[i.hsCode] ?? '…'}</td>
-                  <td>{i.description}</td>
-                  <td>{i.origin}</td>
-                  <td className="num nowrap">
+                  <td data-label={t('decl.item.line')} className="num">{i.line}</td>
+                  <td data-label={t('decl.item.hs')} className="mono nowrap">{i.hsCode.replace(/^(\d{4})(\d{2})/, '$1.$2')}</td>
+                  <td data-label={t('decl.item.hsDescription')} className="hs-desc">{hs[i.hsCode] ?? '…'}</td>
+                  <td data-label={t('decl.item.description')}>{i.description}</td>
+                  <td data-label={t('decl.item.origin')}>{i.origin}</td>
+                  <td data-label={t('decl.item.quantity')} className="num nowrap">
                     {fmt.dec(i.quantity)} <span className="muted">{i.unit}</span>
                   </td>
-                  <td className="num">{fmt.dec(i.netMassKg)}</td>
-                  <td className="num">{fmt.dec(i.grossMassKg)}</td>
-                  <td className="num nowrap">{fmt.money(i.customsValue, i.currency)}</td>
-                  <td className="num">{i.dutyRate === undefined ? '—' : fmt.pct(i.dutyRate / 100)}</td>
+                  <td data-label={t('decl.item.net')} className="num">{fmt.dec(i.netMassKg)}</td>
+                  <td data-label={t('decl.item.gross')} className="num">{fmt.dec(i.grossMassKg)}</td>
+                  <td data-label={t('decl.item.value')} className="num nowrap">{fmt.money(i.customsValue, i.currency)}</td>
+                  <td data-label={t('decl.item.duty')} className="num">{i.dutyRate === undefined ? '—' : fmt.pct(i.dutyRate / 100)}</td>
                 </tr>
               ))}
             </tbody>
