@@ -2,7 +2,8 @@
  * Import throughput: declarations per second through Centinela's intake (validation against the
  * contract and reference data, idempotent storage with history, items, assessment, audit log),
  * beside the limit measured in the same run on the same database: a plain bulk insert of the
- * same declaration and item rows, with no validation, history, assessment or audit.
+ * same declaration and item rows, with no validation, history, assessment or audit; and, on PGlite,
+ * what durability costs (fsync on, the default, against fsync off).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,18 +43,24 @@ export function benchDeclarations(n: number): { decls: any[]; clock: FixedClock 
   return { decls, clock: new FixedClock(last.getTime() + 86_400_000) };
 }
 
-async function measure(database: Database, openFresh: () => Promise<Database>, decls: any[], clock: FixedClock, label: string): Promise<ImportBenchResult> {
+/** Declarations per second through the intake service, `batch` declarations per call (one transaction each). */
+async function intakeRate(database: Database, decls: any[], clock: FixedClock, batch: number): Promise<{ accepted: number; secs: number; intake: IntakeService }> {
   const intake = new IntakeService({ db: database.db, ref: getReferenceData(), clock, config: { randomControlRate: 0.05 } });
   const actor = SYSTEM_PRINCIPAL('GT', 'bench');
-  const batch = 500;
-  let t = performance.now();
+  const t = performance.now();
   let accepted = 0;
   for (let i = 0; i < decls.length; i += batch) {
     const r = await intake.submitDeclarations(decls.slice(i, i + batch), actor, 'bench');
     accepted += r.outcomes.length;
     if (r.rejections.length) throw new Error(`bench data rejected: ${JSON.stringify(r.rejections[0])}`);
   }
-  const intakeSecs = (performance.now() - t) / 1000;
+  return { accepted, secs: (performance.now() - t) / 1000, intake };
+}
+
+async function measure(database: Database, openFresh: () => Promise<Database>, decls: any[], clock: FixedClock, label: string): Promise<ImportBenchResult> {
+  const batch = 500;
+  const { accepted, secs: intakeSecs, intake } = await intakeRate(database, decls, clock, batch);
+  let t: number;
 
   // the limit: the same rows inserted plainly into a second, fresh database of the same kind:
   // declaration and item rows only, no validation, history, assessment or audit
@@ -86,6 +93,65 @@ async function measure(database: Database, openFresh: () => Promise<Database>, d
   return res;
 }
 
+/**
+ * What durability costs on PGlite: the same intake on a data directory that flushes every commit to
+ * the disk (Centinela's default: fsync on) and on one that does not (PGlite's own default, fsync off),
+ * both in batches of 500 (bulk import) and one declaration per request (one commit each, the API case).
+ */
+async function durabilityCost(openDurable: () => Promise<Database>, openNoFsync: () => Promise<Database>, decls: any[], clock: FixedClock) {
+  const bulk = decls.slice(0, Math.min(decls.length, 10_000));
+  const single = decls.slice(0, Math.min(decls.length, Number(process.env.BENCH_SINGLE_DECLARATIONS ?? 500)));
+  let fsyncs = 0;
+  let fsyncMs = 0;
+  const fsyncSync = fs.fsyncSync;
+  const rate = async (open: () => Promise<Database>, ds: any[], batch: number) => {
+    const d = await open();
+    try {
+      fsyncs = 0;
+      fsyncMs = 0;
+      const r = await intakeRate(d, ds, clock, batch);
+      return { perSecond: r.accepted / r.secs, fsyncsPerDecl: fsyncs / r.accepted, fsyncMsPerDecl: fsyncMs / r.accepted };
+    } finally {
+      await d.close();
+    }
+  };
+  // count the flushes the durable database makes, and the time they take
+  (fs as any).fsyncSync = (fd: number) => {
+    const t = performance.now();
+    try {
+      fsyncSync(fd);
+    } finally {
+      fsyncs++;
+      fsyncMs += performance.now() - t;
+    }
+  };
+  try {
+    // alternate the two, twice, and keep the better run of each: a busy machine's noise favours neither
+    const best = async (ds: any[], batch: number) => {
+      const on = [];
+      const off = [];
+      for (let k = 0; k < 2; k++) {
+        off.push(await rate(openNoFsync, ds, batch));
+        on.push(await rate(openDurable, ds, batch));
+      }
+      const top = <T extends { perSecond: number }>(xs: T[]): T => xs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+      return { on: top(on), off: top(off) };
+    };
+    for (const [label, ds, batch] of [
+      ['batches of 500', bulk, 500],
+      ['one per commit', single, 1],
+    ] as const) {
+      const { on, off } = await best(ds as any[], batch);
+      console.log(
+        `import PGlite durability, ${label.padEnd(14)} (${fmt(ds.length)} decl): fsync on ${fmt(on.perSecond).padStart(6)} decl/s   fsync off (not durable, limit) ${fmt(off.perSecond).padStart(6)} decl/s   ratio ${(on.perSecond / off.perSecond).toFixed(2)}   ` +
+          `(${on.fsyncsPerDecl.toFixed(3)} fsync, ${on.fsyncMsPerDecl.toFixed(2)} ms of fsync per declaration)`,
+      );
+    }
+  } finally {
+    (fs as any).fsyncSync = fsyncSync;
+  }
+}
+
 export async function runImportBench(n = Number(process.env.BENCH_DECLARATIONS ?? 20_000)): Promise<ImportBenchResult[]> {
   const t0 = performance.now();
   const { decls, clock } = benchDeclarations(n);
@@ -99,9 +165,15 @@ export async function runImportBench(n = Number(process.env.BENCH_DECLARATIONS ?
     dirs.push(dir);
     return openDatabase({ dataDir: dir });
   };
+  const openLiteNoFsync = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centinela-bench-'));
+    dirs.push(dir);
+    return openDatabase({ dataDir: dir, unsafeNoFsync: true });
+  };
   const lite = await openLite();
   try {
     out.push(await measure(lite, openLite, decls, clock, 'PGlite'));
+    await durabilityCost(openLite, openLiteNoFsync, decls, clock);
   } finally {
     await lite.close();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });

@@ -1,6 +1,6 @@
-import { count } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.ts';
-import { schema, type Db } from '../db/client.ts';
+import { queryRows, schema, type Db } from '../db/client.ts';
 import { SYSTEM_PRINCIPAL } from '../modules/access/types.ts';
 import type { IntakeService } from '../modules/declarations/service.ts';
 import { storeGroundTruth, type GroundTruthRecord } from '../modules/declarations/truth.ts';
@@ -28,6 +28,67 @@ export const DEMO_DEFAULTS: DemoOptions = { seed: 2026, days: 21, scale: 0.15 };
 export async function isEmpty(db: Db): Promise<boolean> {
   const [r] = await db.select({ n: count() }).from(schema.declarations);
   return Number(r.n) === 0;
+}
+
+/** The steps of the demo's seeding, in order. */
+export const DEMO_STEPS = ['criteria', 'declarations', 'transit', 'controls', 'models'] as const;
+export type DemoStep = (typeof DEMO_STEPS)[number];
+
+/**
+ * The demo's seeding progress, kept in `settings` under `demo_state`: written `seeding` before the
+ * first row, with the last step finished, and `complete` once everything is in. A start that finds
+ * `seeding` knows the first start was interrupted and the demo is partial.
+ */
+export interface DemoState {
+  status: 'seeding' | 'complete';
+  /** the last step that finished, if any */
+  lastStep: DemoStep | null;
+  seed: number;
+  days: number;
+  scale: number;
+  startedAt: string;
+  completedAt?: string;
+}
+
+export const DEMO_STATE_KEY = 'demo_state';
+
+export async function readDemoState(db: Db): Promise<DemoState | null> {
+  const [r] = await db.select().from(schema.settings).where(eq(schema.settings.key, DEMO_STATE_KEY));
+  return r ? (r.value as DemoState) : null;
+}
+
+async function writeDemoState(db: Db, state: DemoState, now: Date): Promise<void> {
+  await db
+    .insert(schema.settings)
+    .values({ key: DEMO_STATE_KEY, value: state, updatedAt: now })
+    .onConflictDoUpdate({ target: schema.settings.key, set: { value: state, updatedAt: now } });
+}
+
+/**
+ * What a `--demo` start finds: `empty` (seed it), `complete`, or `incomplete` (a first start was
+ * interrupted during seeding: the data is a partial demo). Databases seeded before the progress
+ * was recorded have no marker: they are taken as incomplete when the demo's declarations are there
+ * but no control result is (the seeding stopped before its last steps), else as complete.
+ */
+export async function demoSeedingStatus(db: Db): Promise<{ status: 'empty' | 'complete' | 'incomplete'; state: DemoState | null }> {
+  const state = await readDemoState(db);
+  if (state) return { status: state.status === 'complete' ? 'complete' : 'incomplete', state };
+  if (await isEmpty(db)) return { status: 'empty', state: null };
+  const [seeded] = await queryRows<{ demo: boolean; results: boolean }>(
+    db,
+    sql`select exists (select 1 from declaration_versions where source = 'demo-seed') as demo, exists (select 1 from control_results) as results`,
+  );
+  return { status: seeded.demo && !seeded.results ? 'incomplete' : 'complete', state: null };
+}
+
+/** The sentence a `--demo` start prints when the demo is partial, saying how to start over. */
+export function incompleteDemoMessage(location: string, state: DemoState | null, kind: 'pglite' | 'postgres'): string {
+  const where = state?.lastStep ? `after the "${state.lastStep}" step (of ${DEMO_STEPS.join(', ')})` : 'before it finished';
+  const how =
+    kind === 'pglite'
+      ? `Start over with \`centinela serve --demo --reset-demo\` (\`npm start -- --reset-demo\`), which deletes the embedded database in ${location} and seeds the demo again, or delete that directory yourself.`
+      : `Start over on an empty PostgreSQL database (drop and create ${location} again, then start with --demo).`;
+  return `the demo data in ${location} is incomplete: its first start was interrupted while seeding, ${where} (started ${state?.startedAt ?? 'at an unknown time'}), so it would serve a partial demo. ${how}`;
 }
 
 /**
@@ -80,9 +141,11 @@ export async function seedDemo(deps: { db: Db; ref: ReferenceData; clock: Clock;
  */
 export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService }, o: DemoOptions = DEMO_DEFAULTS) {
   const now = deps.clock.now().getTime();
-  const days = 14;
+  // two weeks at 12 trucks and 2 vessels a day for the demo's scale; smaller demos (tests) get fewer
+  const days = Math.min(14, o.days);
+  const share = Math.min(1, o.scale / DEMO_DEFAULTS.scale);
   const start = new Date(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() - days));
-  const sim = simulateTransit({ seed: o.seed, start, days, ref: deps.ref, movementsPerDay: 12, arrivalsPerDay: 2, anomalyRate: 0.12 });
+  const sim = simulateTransit({ seed: o.seed, start, days, ref: deps.ref, movementsPerDay: Math.max(1, 12 * share), arrivalsPerDay: Math.max(0.5, 2 * share), anomalyRate: 0.12 });
   const actor = SYSTEM_PRINCIPAL('GT', 'demo-seed');
   const past = (iso: unknown) => typeof iso === 'string' && Date.parse(iso) <= now;
   const progress = new Progress('demo transit');
@@ -92,15 +155,16 @@ export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock:
   const mv = await transit.declareMovements(sim.movements.filter((m) => past(m.departureAt)), actor);
   const events = sim.events.filter((e) => past(e.at));
   let recorded = 0;
-  let alerts = 0;
   for (let i = 0; i < events.length; i += 1000) {
     const r = await transit.ingestEvents(events.slice(i, i + 1000), actor, 'demo-seed');
     recorded += r.recorded;
-    alerts += r.alertsRaised;
     progress.update(`${fmt(Math.min(i + 1000, events.length))} of ${fmt(events.length)} events`);
   }
-  const sweep = await transit.sweep(actor);
-  progress.done(`${fmt(mv.outcomes.length)} transits, ${fmt(recorded)} events, ${fmt(alerts + sweep.alertsRaised)} alerts`);
+  await transit.sweep(actor);
+  // alerts raised while the history was loading and explained away by later events were withdrawn: count what stands
+  const open = (await transit.alerts({ status: 'open', limit: 1_000_000 })).length;
+  const withdrawn = (await transit.alerts({ status: 'withdrawn', limit: 1_000_000 })).length;
+  progress.done(`${fmt(mv.outcomes.length)} transits, ${fmt(recorded)} events, ${fmt(open)} alerts (${fmt(withdrawn)} withdrawn as later events explained them)`);
 }
 
 /**
@@ -111,17 +175,29 @@ export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock:
 export async function seedDemoRegion(
   deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService; risk: RiskService; intelligence: IntelligenceService },
   o: DemoOptions = DEMO_DEFAULTS,
+  hooks: { afterStep?: (step: DemoStep) => void | Promise<void> } = {},
 ) {
   const now = deps.clock.now();
   const from = new Date(`${defaultStart(o.days, now)}T00:00:00Z`);
   const to = new Date(now.getTime() + 60 * 86_400_000);
+  const state: DemoState = { status: 'seeding', lastStep: null, seed: o.seed, days: o.days, scale: o.scale, startedAt: now.toISOString() };
+  await writeDemoState(deps.db, state, now);
+  const finished = async (step: DemoStep) => {
+    state.lastStep = step;
+    await writeDemoState(deps.db, state, deps.clock.now());
+    await hooks.afterStep?.(step);
+  };
   const criteria = await seedDemoCriteria(deps, from, to);
   process.stderr.write(`demo: ${fmt(criteria)} risk criteria written and approved (four eyes), officers on duty\n`);
+  await finished('criteria');
   await seedDemo(deps, o);
+  await finished('declarations');
   await seedDemoTransit(deps, o);
+  await finished('transit');
   const p = new Progress('demo controls');
   const results = await seedDemoResults(deps);
   p.done(`${fmt(results)} control results recorded by the assigned officers`);
+  await finished('controls');
 
   // a first model per administration, trained on those results, proposed by the analyst and approved by a second person
   const pm = new Progress('demo models');
@@ -141,4 +217,6 @@ export async function seedDemoRegion(
     }
   }
   pm.done(`${models} models trained on the control results and promoted by a second person; valuation database refreshed`);
+  await finished('models');
+  await writeDemoState(deps.db, { ...state, status: 'complete', completedAt: deps.clock.now().toISOString() }, deps.clock.now());
 }
