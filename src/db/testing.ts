@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { describe } from 'vitest';
 import { openDatabase, type Database } from './client.ts';
 
 /**
@@ -45,19 +46,43 @@ export async function openTestPglite(): Promise<Database> {
 
 export type DbKind = 'pglite' | 'postgres';
 
-/** The kinds of database the same repository tests run on in this environment. */
+/** Every kind of database the repository tests are declared for. */
+export const ALL_DB_KINDS: readonly DbKind[] = ['pglite', 'postgres'];
+
+/**
+ * The kinds of database the same repository tests run on in this environment.
+ * @deprecated drops the PostgreSQL variant silently (only a printed line says so): declare the
+ * variants with `describeEachDb`, which the runner then reports as skipped.
+ */
 export function testDbKinds(): DbKind[] {
   const pgAvail = postgresAvailability();
   if (!pgAvail.available) {
-    if (!warned) {
-      warned = true;
-      console.log(`[centinela tests] ${pgAvail.reason}`);
-    }
+    warnOnce(pgAvail.reason!);
     return ['pglite'];
   }
   return ['pglite', 'postgres'];
 }
 let warned = false;
+function warnOnce(reason: string) {
+  if (warned) return;
+  warned = true;
+  console.log(`[centinela tests] ${reason}`);
+}
+
+/**
+ * Declares the same suite once per kind of database (`%s` in the name is the kind): on PGlite
+ * always, on PostgreSQL when CENTINELA_TEST_DATABASE_URL is set. Without the URL the PostgreSQL
+ * suite is still declared and the runner reports its tests as skipped; under CI=true a missing URL
+ * is an error (postgresAvailability throws), never a skip.
+ */
+export function describeEachDb(name: string, fn: (kind: DbKind) => void): void {
+  const pgAvail = postgresAvailability();
+  if (!pgAvail.available) warnOnce(pgAvail.reason!);
+  for (const kind of ALL_DB_KINDS) {
+    const skip = kind === 'postgres' && !pgAvail.available;
+    describe.skipIf(skip)(name.replace('%s', kind), () => fn(kind));
+  }
+}
 
 export function openTestDb(kind: DbKind): Promise<Database> {
   return kind === 'postgres' ? openTestPostgres() : openTestPglite();

@@ -1,7 +1,7 @@
 import { desc, sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Clock } from '../../core/clock.ts';
-import { canonicalJson, sha256Hex } from '../../core/hash.ts';
+import { EMBEDDED_PREV_HASH, GENESIS_HASH, linkHash, type ChainEncoding } from '../../core/hash-chain.ts';
 import { uuidv7 } from '../../core/ids.ts';
 import { schema, type Db, type Tx } from '../../db/client.ts';
 import type { Principal } from './types.ts';
@@ -17,12 +17,14 @@ export interface AuditEntryInput {
   after?: unknown;
 }
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH };
+/** How the audit log's links have always been hashed: the previous hash is a field of the hashed object. */
+export const AUDIT_CHAIN_ENCODING: ChainEncoding = EMBEDDED_PREV_HASH;
 /** advisory lock key that serialises appends to the chain */
 const AUDIT_LOCK_KEY = 7_201_331;
 
-/** The fields a row's hash covers, in a fixed form (timestamps as ISO text, JSON canonical). */
-export function auditRowHash(row: {
+/** The content a row's hash covers besides its link, in a fixed form (timestamps as ISO text). */
+export function auditHashedEntry(row: {
   seq: number;
   id: string;
   at: Date;
@@ -34,24 +36,25 @@ export function auditRowHash(row: {
   entityId: string;
   before: unknown;
   after: unknown;
-  prevHash: string;
-}): string {
-  return sha256Hex(
-    canonicalJson({
-      seq: row.seq,
-      id: row.id,
-      at: row.at.toISOString(),
-      actor: row.actor,
-      actorKind: row.actorKind,
-      country: row.country,
-      action: row.action,
-      entityType: row.entityType,
-      entityId: row.entityId,
-      before: row.before ?? null,
-      after: row.after ?? null,
-      prevHash: row.prevHash,
-    }),
-  );
+}) {
+  return {
+    seq: row.seq,
+    id: row.id,
+    at: row.at.toISOString(),
+    actor: row.actor,
+    actorKind: row.actorKind,
+    country: row.country,
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
+    before: row.before ?? null,
+    after: row.after ?? null,
+  };
+}
+
+/** A row's hash: its content linked to the hash before it (core/hash-chain.ts, the embedded encoding). */
+export function auditRowHash(row: Parameters<typeof auditHashedEntry>[0] & { prevHash: string }): string {
+  return linkHash(row.prevHash, auditHashedEntry(row), AUDIT_CHAIN_ENCODING);
 }
 
 /**

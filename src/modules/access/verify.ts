@@ -1,5 +1,6 @@
+import { ChainVerifier, type ChainProblem } from '../../core/hash-chain.ts';
 import type { Db } from '../../db/client.ts';
-import { auditRowHash, GENESIS_HASH } from './audit.ts';
+import { AUDIT_CHAIN_ENCODING, auditHashedEntry } from './audit.ts';
 import { auditPage } from './repository.ts';
 
 export interface AuditProblem {
@@ -74,72 +75,68 @@ export async function verifyAuditChain(db: Db, opts: VerifyOptions = {}): Promis
     if (problems.length < maxProblems) problems.push(p);
   };
 
-  let checked = 0;
-  let prevSeq = 0;
-  let prevHash = GENESIS_HASH;
-  const expected = opts.expectedHead;
-  let expectedSeen = false;
+  const chain = new ChainVerifier({ encoding: AUDIT_CHAIN_ENCODING, expectedHead: opts.expectedHead });
+  const reportChainProblem = (p: ChainProblem, row?: { id: string; country: string | null }) => {
+    const from = (seq: number) => seq || 'the start';
+    switch (p.kind) {
+      case 'deleted':
+        // gaps are reported to everyone: a deleted entry may have been anyone's
+        if (p.beforeSeq === null) {
+          report({
+            seq: p.seq,
+            kind: 'missing',
+            detail: `the log ends at ${p.afterSeq || '(empty)'} but the recorded head is ${p.toSeq}: entries ${p.seq}–${p.toSeq} were deleted`,
+          });
+        } else {
+          report({
+            seq: p.seq,
+            kind: 'missing',
+            detail:
+              p.seq === p.toSeq
+                ? `entry ${p.seq} is missing (deleted); the chain jumps from ${from(p.afterSeq)} to ${p.beforeSeq}`
+                : `entries ${p.seq}–${p.toSeq} are missing (${p.toSeq - p.seq + 1} deleted); the chain jumps from ${from(p.afterSeq)} to ${p.beforeSeq}`,
+          });
+        }
+        return;
+      case 'edited':
+        if (p.head) {
+          report({
+            seq: p.seq,
+            id: row?.id,
+            kind: 'edited',
+            detail: `hash ${p.hash.slice(0, 16)}… differs from the recorded head ${p.expectedHash.slice(0, 16)}…: the log was rewritten up to here`,
+          });
+        } else {
+          report({ seq: p.seq, id: row?.id, kind: 'edited', detail: 'stored hash does not match its content' }, row);
+        }
+        return;
+      case 'broken_link':
+        report({
+          seq: p.seq,
+          id: row?.id,
+          kind: 'broken_link',
+          detail: `prev_hash does not match the hash of entry ${p.prevSeq || '(genesis)'}: an entry before it was rewritten or this one was inserted`,
+        }, row);
+        return;
+    }
+  };
 
+  let prevSeq = 0;
   for (;;) {
     const rows = await auditPage(db, prevSeq, pageSize);
     for (const row of rows) {
-      checked++;
-      const gap = row.seq !== prevSeq + 1;
-      if (gap) {
-        const first = prevSeq + 1;
-        const last = row.seq - 1;
-        report({
-          seq: first,
-          kind: 'missing',
-          detail:
-            first === last
-              ? `entry ${first} is missing (deleted); the chain jumps from ${prevSeq || 'the start'} to ${row.seq}`
-              : `entries ${first}–${last} are missing (${last - first + 1} deleted); the chain jumps from ${prevSeq || 'the start'} to ${row.seq}`,
-        });
-      }
-      const recomputed = auditRowHash(row);
-      if (recomputed !== row.hash) {
-        report({ seq: row.seq, id: row.id, kind: 'edited', detail: 'stored hash does not match its content' }, row);
-      }
-      // after a gap the link is broken by construction; the gap has been reported
-      if (!gap && row.prevHash !== prevHash) {
-        report({
-          seq: row.seq,
-          id: row.id,
-          kind: 'broken_link',
-          detail: `prev_hash does not match the hash of entry ${prevSeq || '(genesis)'}: an entry before it was rewritten or this one was inserted`,
-        }, row);
-      }
-      if (expected && row.seq === expected.seq) {
-        expectedSeen = true;
-        if (row.hash !== expected.hash) {
-          report({
-            seq: row.seq,
-            id: row.id,
-            kind: 'edited',
-            detail: `hash ${row.hash.slice(0, 16)}… differs from the recorded head ${expected.hash.slice(0, 16)}…: the log was rewritten up to here`,
-          });
-        }
-      }
+      for (const p of chain.push({ seq: row.seq, prevHash: row.prevHash, hash: row.hash, entry: auditHashedEntry(row) })) reportChainProblem(p, row);
       prevSeq = row.seq;
-      prevHash = row.hash;
     }
     if (rows.length < pageSize) break;
   }
-
-  if (expected && !expectedSeen && expected.seq > prevSeq) {
-    report({
-      seq: prevSeq + 1,
-      kind: 'missing',
-      detail: `the log ends at ${prevSeq || '(empty)'} but the recorded head is ${expected.seq}: entries ${prevSeq + 1}–${expected.seq} were deleted`,
-    });
-  }
+  for (const p of chain.end()) reportChainProblem(p);
 
   return {
     ok: problemCount === 0,
-    checked,
+    checked: chain.checked,
     problems,
     problemsTruncated: problemCount > problems.length,
-    head: checked ? { seq: prevSeq, hash: prevHash } : null,
+    head: chain.head,
   };
 }

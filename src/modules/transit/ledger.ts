@@ -1,7 +1,9 @@
 /** The transit ledger: each chain's events are linked by hash, so any edit or removal shows. */
-import { canonicalJson, sha256Hex } from '../../core/hash.ts';
+import { EMBEDDED_PREV_HASH, GENESIS_HASH, linkHash, type ChainEncoding } from '../../core/hash-chain.ts';
 
-export const GENESIS = '0'.repeat(64);
+export const GENESIS = GENESIS_HASH;
+/** How the ledger's links have always been hashed: the previous hash is a field of the hashed object. */
+export const LEDGER_CHAIN_ENCODING: ChainEncoding = EMBEDDED_PREV_HASH;
 
 export interface LedgerRow {
   chain: string;
@@ -17,22 +19,25 @@ export interface LedgerRow {
   prevHash: string;
 }
 
+/** The content an event's hash covers besides its link (timestamps as ISO text). */
+export function ledgerHashedEntry(r: Omit<LedgerRow, 'prevHash'>) {
+  return {
+    chain: r.chain,
+    seq: r.seq,
+    eventId: r.eventId,
+    movementId: r.movementId,
+    type: r.type,
+    at: r.at.toISOString(),
+    office: r.office,
+    country: r.country,
+    data: r.data ?? null,
+    receivedAt: r.receivedAt.toISOString(),
+  };
+}
+
+/** An event's hash: its content linked to the hash before it in its chain (core/hash-chain.ts, the embedded encoding). */
 export function eventHash(r: LedgerRow): string {
-  return sha256Hex(
-    canonicalJson({
-      chain: r.chain,
-      seq: r.seq,
-      eventId: r.eventId,
-      movementId: r.movementId,
-      type: r.type,
-      at: r.at.toISOString(),
-      office: r.office,
-      country: r.country,
-      data: r.data ?? null,
-      receivedAt: r.receivedAt.toISOString(),
-      prevHash: r.prevHash,
-    }),
-  );
+  return linkHash(r.prevHash, ledgerHashedEntry(r), LEDGER_CHAIN_ENCODING);
 }
 
 export const movementChain = (id: string) => `movement:${id}`;
