@@ -9,7 +9,7 @@ import { DataDirLockedError, openDatabase } from '../../db/client.ts';
 import { ensureDemoUsers } from '../../modules/access/service.ts';
 import { getReferenceData } from '../../reference/index.ts';
 import { buildApp } from '../../server/app.ts';
-import { DEMO_DEFAULTS, demoSeedingStatus, incompleteDemoMessage, readDemoState, seedDemoRegion } from '../demo.ts';
+import { DEMO_DEFAULTS, demoSeedingStatus, incompleteDemoMessage, readDemoState, seedDemoRegion } from '../../demo/seed.ts';
 import { fail } from '../context.ts';
 
 interface ServeOpts {
@@ -103,12 +103,13 @@ export function serveCommand(): Command {
       if (binding.warning) process.stderr.write(`${binding.warning}\n`);
       try {
         await app.listen({ port: config.port, host: config.host });
-      } catch (e: any) {
+      } catch (e) {
         await database.close();
-        fail(e.code === 'EADDRINUSE' ? `port ${config.port} is already in use: set PORT or --port` : e.message);
+        const err = e as NodeJS.ErrnoException;
+        fail(err.code === 'EADDRINUSE' ? `port ${config.port} is already in use: set PORT or --port` : err.message);
       }
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
-      const addr = `http://localhost:${(app.server.address() as any)?.port ?? config.port}`;
+      const addr = `http://localhost:${(app.server.address() as import('node:net').AddressInfo | null)?.port ?? config.port}`;
       process.stdout.write(
         `\nCentinela is running at ${addr}  (ready in ${secs} s, database: ${database.kind} ${database.location})\n` +
           `  API docs (OpenAPI): ${addr}/api/docs\n  Health:             ${addr}/api/v1/health\n\n`,

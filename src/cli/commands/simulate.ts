@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { getReferenceData } from '../../reference/index.ts';
 import { ADMINISTRATIONS } from '../../reference/types.ts';
 import { createSimulation } from '../../sim/generate.ts';
+import { DEFAULT_START_HELP, defaultStart, parseIsoDate, regionToday } from '../../sim/period.ts';
 import { SIM_FILES, writeSimulation } from '../../sim/write.ts';
 import { fmt } from '../progress.ts';
 
@@ -26,20 +27,6 @@ export interface ParsedSimulateOptions {
 
 const DAY_MS = 86_400_000;
 
-/** The westernmost offset of the region (-06:00): a simulated day is over once it is over there. */
-const WEST_MS = 6 * 3600_000;
-
-/** Today's date where the region's day ends last (UTC-6), as UTC midnight ms. */
-function regionToday(now: Date): number {
-  const t = new Date(now.getTime() - WEST_MS);
-  return Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
-}
-
-/** The date `days` days before today in Central America (UTC-6), as YYYY-MM-DD: the period then ends yesterday there. */
-export function defaultStart(days: number, now: Date = new Date()): string {
-  return new Date(regionToday(now) - days * DAY_MS).toISOString().slice(0, 10);
-}
-
 /** Checks the options; the answer is either the parsed options or a message naming the option at fault. */
 export function parseSimulateOptions(o: SimulateOpts, now: Date = new Date()): ParsedSimulateOptions | { error: string } {
   const whole = /^\d+$/;
@@ -52,9 +39,8 @@ export function parseSimulateOptions(o: SimulateOpts, now: Date = new Date()): P
   if (!o.out || !o.out.trim()) return { error: '--out is required: the directory to write the files to' };
   let start: string;
   if (o.start !== undefined) {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(o.start.trim());
-    const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-    if (!m || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== o.start.trim()) return { error: `--start must be a date as YYYY-MM-DD, e.g. 2026-01-15 (got "${o.start}")` };
+    const t = parseIsoDate(o.start);
+    if (Number.isNaN(t)) return { error: `--start must be a date as YYYY-MM-DD, e.g. 2026-01-15 (got "${o.start}")` };
     if (t + days * DAY_MS > regionToday(now))
       return {
         error: `--start ${o.start} with --days ${days} would simulate days not yet over in Central America; declarations dated in the future are rejected on import. Use a --start of ${defaultStart(days, now)} or earlier`,
@@ -85,7 +71,7 @@ export function simulateCommand(): Command {
     .option('--days <n>', 'number of days to simulate (1 to 3660)', '30')
     .option('--scale <x>', 'volume multiplier: 1 = about 1,500 declarations a day across the region', '1')
     .option('--out <dir>', `output directory (required): ${Object.values(SIM_FILES).join(', ')}`)
-    .option('--start <date>', 'first simulated day, YYYY-MM-DD (default: the date --days days before today in Central America, UTC-6, so the period ends yesterday)')
+    .option('--start <date>', `first simulated day, YYYY-MM-DD (${DEFAULT_START_HELP})`)
     .option('--countries <list>', `administrations to simulate, comma-separated (default: all of ${ADMINISTRATIONS.join(',')})`)
     .addHelpText(
       'after',

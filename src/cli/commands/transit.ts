@@ -9,6 +9,7 @@ import { ALERT_KINDS } from '../../modules/transit/detectors.ts';
 import { parseJsonLines } from '../../modules/transit/routes.ts';
 import { TransitService } from '../../modules/transit/service.ts';
 import { getReferenceData } from '../../reference/index.ts';
+import { DEFAULT_START_HELP, defaultStart, parseIsoDate } from '../../sim/period.ts';
 import { simulateTransit } from '../../sim/transit/index.ts';
 import { openCliDatabase, withDbOptions } from '../context.ts';
 import { fmt, Progress } from '../progress.ts';
@@ -45,6 +46,17 @@ async function importEventLines(s: TransitService, records: { line: number; valu
   }
   p.done(`${fmt(tot.recorded)} recorded, ${fmt(tot.duplicates)} duplicates, ${fmt(tot.rejected.length)} rejected, ${fmt(tot.alerts)} alerts raised, ${fmt(tot.withdrawn)} withdrawn (explained by later events)`);
   return tot;
+}
+
+/**
+ * The first day of `transit simulate`, as UTC midnight ms: `--start`, else the same default as
+ * `centinela simulate` (the period ends yesterday in Central America); or the error naming the option.
+ */
+export function transitSimulateStart(o: { days: string; start?: string }, now: Date = new Date()): number | { error: string } {
+  if (!/^\d+$/.test(o.days.trim()) || Number(o.days) < 1 || Number(o.days) > 3660) return { error: '--days must be a whole number from 1 to 3660' };
+  if (o.start === undefined) return parseIsoDate(defaultStart(Number(o.days), now));
+  const t = parseIsoDate(o.start);
+  return Number.isNaN(t) ? { error: `--start must be a date as YYYY-MM-DD, e.g. 2026-01-15 (got "${o.start}")` } : t;
 }
 
 export function transitCommand(): Command {
@@ -170,15 +182,21 @@ export function transitCommand(): Command {
       .description('Simulate the region’s transit (trucks across the real crossings, port arrivals) with planted anomalies and their ground truth')
       .option('--seed <n>', 'random seed', '1')
       .option('--days <n>', 'days of traffic', '30')
-      .option('--start <date>', 'first day (ISO date)', '2026-03-01')
+      .option('--start <date>', `first day of departures, YYYY-MM-DD (${DEFAULT_START_HELP}; trucks still on the road then arrive later)`)
       .option('--movements-per-day <n>', 'transits departing per day', '20')
       .option('--arrivals-per-day <n>', 'vessel arrivals per day', '3')
       .option('--anomaly-rate <r>', 'share of transits and consignments with a planted anomaly', '0.15')
       .option('--out <dir>', 'write movements.jsonl, events.jsonl, manifests.jsonl, declarations.jsonl and truth.json here')
-      .option('--load', 'load it into the database, sweep as of the end, and print the alerts per kind'),
+      .option('--load', 'load it into the database with the clock set 20 days after the period (so every truck has arrived or is overdue), sweep, and print the alerts per kind'),
   ).action(async (o) => {
+    const start = transitSimulateStart(o);
+    if (typeof start !== 'number') {
+      process.stderr.write(`centinela transit simulate: ${start.error}\n`);
+      process.exitCode = 2;
+      return;
+    }
     const ref = getReferenceData();
-    const sim = simulateTransit({ seed: Number(o.seed), days: Number(o.days), start: new Date(`${o.start}T00:00:00Z`), ref, movementsPerDay: Number(o.movementsPerDay), arrivalsPerDay: Number(o.arrivalsPerDay), anomalyRate: Number(o.anomalyRate) });
+    const sim = simulateTransit({ seed: Number(o.seed), days: Number(o.days), start: new Date(start), ref, movementsPerDay: Number(o.movementsPerDay), arrivalsPerDay: Number(o.arrivalsPerDay), anomalyRate: Number(o.anomalyRate) });
     const st = sim.stats;
     process.stdout.write(
       `${fmt(st.movements)} transits (${fmt(st.declaredLimits)} with a declared time limit, ${fmt(st.lateButLegal)} late but within it), ${fmt(st.events)} events (${fmt(st.outOfOrder)} out of order, ${fmt(st.duplicates)} duplicates, ${fmt(st.identifiedByPost)} naming the transit by seal, plate or container, ${fmt(st.clonesBeforeTwins)} clones read before their twins), ${fmt(st.arrivals)} arrivals, ${fmt(sim.truth.length)} planted anomalies; judged as of ${sim.evaluateAt.toISOString()}\n`,

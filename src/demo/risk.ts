@@ -1,11 +1,15 @@
+/**
+ * The demo's risk management: criteria written from the simulator's fraud patterns and approved by
+ * a second person, officers on duty, and control results from the simulator's ground truth.
+ */
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Clock } from '../../core/clock.ts';
-import { schema, type Db } from '../../db/client.ts';
-import { ADMINISTRATIONS, type ReferenceData } from '../../reference/types.ts';
-import type { Principal } from '../access/types.ts';
-import type { RiskService } from './service.ts';
+import type { Clock } from '../core/clock.ts';
+import { schema, type Db } from '../db/client.ts';
+import { ADMINISTRATIONS, type ReferenceData } from '../reference/types.ts';
+import type { Principal } from '../modules/access/types.ts';
+import type { RiskService } from '../modules/risk/service.ts';
 
-/** Criteria an analyst would write from the simulator's fraud patterns (see src/sim/generate.ts applyBehaviour). */
+/** Criteria an analyst would write from the simulator's fraud patterns (see applyBehaviour in src/sim/plan/fraud.ts). */
 export const FRAUD_PATTERN_CRITERIA: { name: string; reason: string; expression: string; weight: number; stages: ('declaration' | 'transit')[] }[] = [
   { name: 'Unit value far below the reference', reason: 'undervaluation: declared USD/kg under 55% of the going price', expression: 'decl.type == "IM" && decl.items.exists(i, i.refUnitValue > 0.0 && i.unitValuePerKg < 0.55 * i.refUnitValue)', weight: 45, stages: ['declaration'] },
   { name: 'Unit value far above the reference of the declared code', reason: 'misclassification: goods worth far more than what the declared heading usually is', expression: 'decl.type == "IM" && decl.items.exists(i, i.refUnitValue > 0.0 && i.unitValuePerKg > 2.5 * i.refUnitValue && i.dutyRate < 10.0)', weight: 45, stages: ['declaration'] },

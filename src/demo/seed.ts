@@ -1,3 +1,8 @@
+/**
+ * The demo (`centinela serve --demo`, `npm start`): a simulated region seeded through the same
+ * services as real traffic, with its progress recorded so that an interrupted first start is
+ * recognised. Demo only: nothing under src/modules imports this folder.
+ */
 import { count, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.ts';
 import { queryRows, schema, type Db } from '../db/client.ts';
@@ -9,12 +14,12 @@ import { simulateRegion } from '../sim/generate.ts';
 import { simulateTransit } from '../sim/transit/index.ts';
 import { TransitService } from '../modules/transit/service.ts';
 import type { RiskService } from '../modules/risk/service.ts';
-import { demoPerson, seedDemoCriteria, seedDemoResults } from '../modules/risk/demo.ts';
+import { demoPerson, seedDemoCriteria, seedDemoResults } from './risk.ts';
 import type { IntelligenceService } from '../modules/intelligence/service.ts';
 import { ValidationError } from '../core/errors.ts';
 import { ADMINISTRATIONS } from '../reference/types.ts';
-import { fmt, Progress } from './progress.ts';
-import { defaultStart } from './commands/simulate.ts';
+import { fmt, Progress } from '../cli/progress.ts';
+import { defaultStart } from '../sim/period.ts';
 
 export interface DemoOptions {
   seed: number;
