@@ -17,7 +17,7 @@ import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import type { Declaration } from '../src/modules/declarations/schema.ts';
 import { IntakeService } from '../src/modules/declarations/service.ts';
 import { storeGroundTruth, type GroundTruthRecord } from '../src/modules/declarations/truth.ts';
-import { celConsignment, celDeclaration, celTrader, setReferenceLookups, type CelVars } from '../src/modules/risk/cel.ts';
+import { celConsignment, celDeclaration, celTrader, type CelVars } from '../src/modules/risk/cel.ts';
 import { decide, defaultRiskConfig, RuleSet, traderView } from '../src/modules/risk/engine.ts';
 import { ReferencePrices, toUsd } from '../src/modules/risk/reference.ts';
 import { riskRoutes } from '../src/modules/risk/routes.ts';
@@ -58,12 +58,13 @@ export async function runRiskBench(opts: { httpSeconds?: number; yearScale?: num
   const ref = getReferenceData();
   const decls: Declaration[] = [];
   for (const r of simulateRegion({ seed: 5, days: 10, scale: 0.2, start: '2026-03-01', ref, countries: ['GT'] })) if (r.kind === 'declaration') decls.push(r.record as unknown as Declaration);
-  setReferenceLookups(ReferencePrices.fromSamples(decls.flatMap((d) => d.items.map((i) => ({ country: d.country, hs6: i.hsCode.slice(0, 6), usdPerKg: toUsd(i.customsValue, i.currency) / i.netMassKg }))), 2));
+  // the evaluation context (reference prices) is captured by the rule sets and given to celDeclaration
+  const prices = ReferencePrices.fromSamples(decls.flatMap((d) => d.items.map((i) => ({ country: d.country, hs6: i.hsCode.slice(0, 6), usdPerKg: toUsd(i.customsValue, i.currency) / i.netMassKg }))), 2);
   const crit = templateCriteria(500);
-  const rs = new RuleSet('GT', crit.map((c) => c.def));
-  const rsCel = new RuleSet('GT', crit.map((c) => c.def), { forceCelJs: true });
+  const rs = new RuleSet('GT', crit.map((c) => c.def), { lookups: prices });
+  const rsCel = new RuleSet('GT', crit.map((c) => c.def), { forceCelJs: true, lookups: prices });
   const config = defaultRiskConfig(0.03);
-  const vars: CelVars[] = decls.map((d) => ({ decl: celDeclaration(d), trader: celTrader(traderView(undefined, 'x', 0)), consignment: celConsignment(null) }));
+  const vars: CelVars[] = decls.map((d) => ({ decl: celDeclaration(d, prices), trader: celTrader(traderView(undefined, 'x', 0)), consignment: celConsignment(null) }));
   console.log(`${crit.length} active criteria (compiled from CEL to JavaScript: ${(rs.compiledShare * 100).toFixed(0)}%), ${decls.length} simulated GT declarations`);
 
   const admin = SYSTEM_PRINCIPAL('GT', 'bench');
@@ -76,7 +77,7 @@ export async function runRiskBench(opts: { httpSeconds?: number; yearScale?: num
   let k = 0;
   const decideOurs = (set: RuleSet) => () => {
     const d = decls[k % decls.length];
-    const v = { decl: celDeclaration(d), trader: celTrader(traderView(undefined, 'x', 0)), consignment: celConsignment(null) };
+    const v = { decl: celDeclaration(d, prices), trader: celTrader(traderView(undefined, 'x', 0)), consignment: celConsignment(null) };
     const ev = set.evaluate('declaration', d.office, d.type, 1, v);
     decide({ hits: ev.hits, model: null, trader: traderView(undefined, 'x', 0), draw: (k % 997) / 997, randomRate: 0.03, mark: null, config });
     k++;

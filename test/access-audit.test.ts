@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { queryRows, sql, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { appendAudit, auditRowHash } from '../src/modules/access/audit.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { verifyAuditChain } from '../src/modules/access/verify.ts';
@@ -9,7 +9,7 @@ import { T0 } from './access-helpers.ts';
 
 const actor = SYSTEM_PRINCIPAL('GT', 'test');
 
-describe.each(testDbKinds())('audit log chain on %s', (kind) => {
+describeEachDb('audit log chain on %s', (kind) => {
   let d: Database;
   const clock = new FixedClock(T0);
 

@@ -8,7 +8,7 @@ import { auditCommand } from '../src/cli/commands/audit.ts';
 import { usersCommand } from '../src/cli/commands/users.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { openDatabase, queryRows, sql, type Database } from '../src/db/client.ts';
-import { openTestPostgres, postgresAvailability, TEST_PG_URL } from '../src/db/testing.ts';
+import { describeEachDb, openTestPostgres, postgresAvailability, TEST_PG_URL } from '../src/db/testing.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 
 const run = promisify(execFile);
@@ -35,9 +35,8 @@ async function cli(make: () => import('commander').Command, args: string[]) {
 }
 
 /** PGlite on disk (the CLI opens and closes it each time), and PostgreSQL when available. */
-const kinds: Array<'pglite' | 'postgres'> = postgresAvailability().available ? ['pglite', 'postgres'] : ['pglite'];
 
-describe.each(kinds)('users and audit commands on %s', (kind) => {
+describeEachDb('users and audit commands on %s', (kind) => {
   let dbArgs: string[];
   let tmp: string | undefined;
   let pgDb: Database | undefined;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../src/core/errors.ts';
 import { queryRows, sql, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from '../src/modules/access/passwords.ts';
 import { DEMO_PASSWORD, ensureDemoUsers, SESSION_TTL_MS, type AccessService } from '../src/modules/access/service.ts';
 import type { Principal } from '../src/modules/access/types.ts';
@@ -38,7 +38,7 @@ describe('passwords', () => {
   });
 });
 
-describe.each(testDbKinds())('access on %s', (kind) => {
+describeEachDb('access on %s', (kind) => {
   let d: Database;
   let clock: FixedClock;
   let app: App;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { FixedClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { schema, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { getReferenceData } from '../src/reference/index.ts';
@@ -11,7 +11,7 @@ import { buildApp } from '../src/server/app.ts';
 import type { App } from '../src/server/deps.ts';
 import { INVALID, mutate, NOW, validDeclaration, validManifest } from './fixtures.ts';
 
-describe.each(testDbKinds())('HTTP API on %s', (kind) => {
+describeEachDb('HTTP API on %s', (kind) => {
   let database: Database;
   let app: App;
   let key: string;

@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { usersCommand } from '../src/cli/commands/users.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
-import { openTestPostgres, postgresAvailability, TEST_PG_URL } from '../src/db/testing.ts';
+import { describeEachDb, openTestPostgres, TEST_PG_URL } from '../src/db/testing.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 
 /** Runs a command in this process; returns what it printed and its exit code. */
@@ -34,9 +34,8 @@ async function cli(args: string[]) {
   }
 }
 
-const kinds: Array<'pglite' | 'postgres'> = postgresAvailability().available ? ['pglite', 'postgres'] : ['pglite'];
 
-describe.each(kinds)('regional roles and key roles from the CLI on %s', (kind) => {
+describeEachDb('regional roles and key roles from the CLI on %s', (kind) => {
   let dbArgs: string[];
   let tmp: string | undefined;
   let pgDb: Database | undefined;

@@ -11,13 +11,13 @@ import { sha256Hex } from '../src/core/hash.ts';
 import { uuidv7 } from '../src/core/ids.ts';
 import { eq } from 'drizzle-orm';
 import { schema, sql, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { ACTIONS, administrationsFor, allows, grantableRoles, KEY_ROLES, keyRoleProblem, REGIONAL_ROLES } from '../src/modules/access/policy.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { verifyAuditChain } from '../src/modules/access/verify.ts';
 import { SYSTEM_PRINCIPAL, type Principal, type Role } from '../src/modules/access/types.ts';
 import { ADMINISTRATIONS } from '../src/reference/types.ts';
-import { versionsSinceApproved } from '../src/modules/risk/versions.ts';
+import { versionsSinceApproved } from '../src/modules/risk/criteria/versions.ts';
 import { TransitService } from '../src/modules/transit/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { buildApp, type BuiltApp } from '../src/server/app.ts';
@@ -79,7 +79,7 @@ describe('four eyes counts every author since the last approval (pure)', () => {
   });
 });
 
-describe.each(testDbKinds())('authorization findings of issue 9 on %s', (kind) => {
+describeEachDb('authorization findings of issue 9 on %s', (kind) => {
   let database: Database;
   let built: BuiltApp;
   let access: AccessService;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { FixedClock } from '../src/core/clock.ts';
 import { ValidationError } from '../src/core/errors.ts';
 import { schema, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../src/modules/access/types.ts';
 import { IntakeService } from '../src/modules/declarations/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';
@@ -12,7 +12,7 @@ import { INVALID, mutate, NOW, validDeclaration, validManifest } from './fixture
 const system = SYSTEM_PRINCIPAL('GT', 'test');
 
 
-describe.each(testDbKinds())('declaration intake on %s', (kind) => {
+describeEachDb('declaration intake on %s', (kind) => {
   let database: Database;
   let intake: IntakeService;
   const clock = new FixedClock(NOW);

@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseHost, seedingEstimate } from '../src/cli/commands/serve.ts';
-import { DEMO_STATE_KEY, demoSeedingStatus, incompleteDemoMessage, readDemoState, seedDemoRegion, type DemoOptions } from '../src/cli/demo.ts';
+import { DEMO_STATE_KEY, demoSeedingStatus, incompleteDemoMessage, readDemoState, seedDemoRegion, type DemoOptions } from '../src/demo/seed.ts';
 import { FixedClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { openDatabase, queryRows, schema, sql, type Database } from '../src/db/client.ts';
-import { openTestPglite, openTestPostgres, testDbKinds } from '../src/db/testing.ts';
+import { openTestPglite, openTestPostgres, describeEachDb } from '../src/db/testing.ts';
 import { ensureDemoUsers } from '../src/modules/access/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { buildApp } from '../src/server/app.ts';
@@ -42,7 +42,7 @@ async function seed(database: Database, interruptAfter?: string) {
 
 const count = async (d: Database, table: string) => Number((await queryRows<{ n: number }>(d.db, sql.raw(`select count(*)::int as n from ${table}`)))[0].n);
 
-describe.each(testDbKinds())('demo seeding progress on %s', (kind) => {
+describeEachDb('demo seeding progress on %s', (kind) => {
   const open = () => (kind === 'pglite' ? openTestPglite() : openTestPostgres());
 
   it('a seeding interrupted after the declarations is recognised as a partial demo, with how to start over, also without its marker (seeded by an older version)', async () => {

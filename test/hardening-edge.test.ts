@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { queryRows, sql, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { sourceOf } from '../src/modules/access/throttle.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
@@ -33,7 +33,7 @@ const PASSWORD = 'correct horse battery';
 const LIMITS: EdgeLimits = { headersTimeoutMs: 600, requestTimeoutMs: 5000, smallBodyTimeoutMs: 500, idleTimeoutMs: 0, checkIntervalMs: 100 };
 const SQL_WORDS = /\b(insert into|select .* from|update .* set|values \(|\$1)\b/i;
 
-describe.each(testDbKinds())('the edge on %s', (kind) => {
+describeEachDb('the edge on %s', (kind) => {
   let database: Database;
   let deps: AppDeps;
   let app: App;

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { FixedClock } from '../src/core/clock.ts';
 import { schema, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { runImport } from '../src/modules/declarations/import.ts';
 import { IntakeService } from '../src/modules/declarations/service.ts';
@@ -20,7 +20,7 @@ const actor = SYSTEM_PRINCIPAL('GT', 'test-import');
 const CSV_HEADER =
   'reference,country,type,office,lodgedAt,declarant.tin,declarant.name,declarant.country,importer.tin,importer.name,importer.country,transport.mode,transport.containers,items.line,items.hsCode,items.description,items.origin,items.quantity,items.unit,items.netMassKg,items.grossMassKg,items.customsValue,items.currency';
 
-describe.each(testDbKinds())('bulk import on %s', (kind) => {
+describeEachDb('bulk import on %s', (kind) => {
   let database: Database;
   let intake: IntakeService;
   const clock = new FixedClock(NOW);

@@ -8,13 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildServices } from '../src/app/services.ts';
 import { importCommand } from '../src/cli/commands/import.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { openDatabase, queryRows, schema, sql, type Database } from '../src/db/client.ts';
-import { openTestDb, openTestPostgres, testDbKinds, TEST_PG_URL } from '../src/db/testing.ts';
+import { openTestDb, openTestPostgres, describeEachDb, TEST_PG_URL } from '../src/db/testing.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../src/modules/access/types.ts';
 import { criterionInput } from '../src/modules/risk/schema.ts';
@@ -99,7 +99,7 @@ async function outcome(database: Database): Promise<Outcome> {
   return { decisions, controls, audit };
 }
 
-describe.each(testDbKinds())('the same file through the CLI, the bulk import API and single posts on %s', (kind) => {
+describeEachDb('the same file through the CLI, the bulk import API and single posts on %s', (kind) => {
   const lines = file();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'centinela-entry-'));
   const jsonl = path.join(tmp, 'declarations.jsonl');

@@ -1,11 +1,11 @@
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { schema, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { registerAuth, unguardedRoutes } from '../src/modules/access/auth.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../src/modules/access/types.ts';
@@ -13,7 +13,7 @@ import { declarationRoutes } from '../src/modules/declarations/routes.ts';
 import { IntakeService } from '../src/modules/declarations/service.ts';
 import { intelligenceRoutes } from '../src/modules/intelligence/routes.ts';
 import type { IntelligenceService } from '../src/modules/intelligence/service.ts';
-import { FRAUD_PATTERN_CRITERIA } from '../src/modules/risk/demo.ts';
+import { FRAUD_PATTERN_CRITERIA } from '../src/demo/risk.ts';
 import { riskRoutes } from '../src/modules/risk/routes.ts';
 import type { RiskService } from '../src/modules/risk/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';
@@ -22,7 +22,7 @@ import { problemErrorHandler } from '../src/server/errors.ts';
 import { simulateRegion } from '../src/sim/generate.ts';
 import { mutate, NOW, validDeclaration } from './fixtures.ts';
 
-describe.each(testDbKinds())('intelligence on %s', (kind) => {
+describeEachDb('intelligence on %s', (kind) => {
   let database: Database;
   let app: App;
   let risk: RiskService;

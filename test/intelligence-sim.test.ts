@@ -5,8 +5,8 @@ import { HistoryIndex, rawFeatures, type RawRow } from '../src/modules/intellige
 import { explorationDraw, scoreRows, trainRiskModel } from '../src/modules/intelligence/lifecycle.ts';
 import { computeValuation, ValuationIndex } from '../src/modules/intelligence/valuation.ts';
 import { randomDraw } from '../src/modules/risk/baseline.ts';
-import { celConsignment, celDeclaration, celTrader, setReferenceLookups, type ConsignmentView } from '../src/modules/risk/cel.ts';
-import { FRAUD_PATTERN_CRITERIA } from '../src/modules/risk/demo.ts';
+import { celConsignment, celDeclaration, celTrader, type ConsignmentView } from '../src/modules/risk/cel.ts';
+import { FRAUD_PATTERN_CRITERIA } from '../src/demo/risk.ts';
 import { decide, defaultRiskConfig, RuleSet, stageOf, traderTinOf, traderView, type CriterionVersionDef, type TraderStats } from '../src/modules/risk/engine.ts';
 import { ReferencePrices, toUsd } from '../src/modules/risk/reference.ts';
 import { getReferenceData } from '../src/reference/index.ts';
@@ -44,7 +44,6 @@ describe('model-guided selection on the simulated region', () => {
     );
     const prices = new ReferencePrices();
     for (const [c, m] of valuation.medians()) prices.set(c, m);
-    setReferenceLookups(prices);
 
     // today's selectivity over the whole period: criteria + 3% random; controls feed the trader history
     const defs: CriterionVersionDef[] = FRAUD_PATTERN_CRITERIA.map((c, k) => ({ versionId: `v${k}`, criterionId: `c${k}`, name: c.name, reason: c.reason, expression: c.expression, scope: { offices: [], types: [], stages: c.stages }, weight: c.weight, forcedChannel: null, manifestAction: null, validFrom: 0, validTo: null }));
@@ -59,12 +58,12 @@ describe('model-guided selection on the simulated region', () => {
     decls.forEach((x, k) => {
       const { d, at } = x;
       let rs = sets.get(d.country);
-      if (!rs) sets.set(d.country, (rs = new RuleSet(d.country, defs)));
+      if (!rs) sets.set(d.country, (rs = new RuleSet(d.country, defs, { lookups: prices })));
       const tin = traderTinOf(d);
       const key = `${d.country}|${tin}`;
       const st = stats.get(key) ?? { tin, declarations: 0, controls: 0, hits: 0, seizures: 0, firstSeen: at };
       const tv = traderView(st, tin, at);
-      const ev = rs.evaluate(stageOf(d.type), d.office, d.type, at, { decl: celDeclaration(d), trader: celTrader(tv), consignment: celConsignment(consignment(x)) });
+      const ev = rs.evaluate(stageOf(d.type), d.office, d.type, at, { decl: celDeclaration(d, prices), trader: celTrader(tv), consignment: celConsignment(consignment(x)) });
       const dd = decide({ hits: ev.hits, model: null, trader: tv, draw: randomDraw('sim-seed', `${d.country}|${d.reference}|1`), randomRate: 0.03, mark: null, config });
       const noRandom = decide({ hits: ev.hits, model: null, trader: tv, draw: 1, randomRate: 0, mark: null, config });
       criteriaScore[k] = noRandom.score;

@@ -3,11 +3,11 @@
  * declaration list and its channel filter, the dashboard's indicators, effectiveness and the
  * control queue. The decided channel stays on record beside it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { systemClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import type { Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { getReferenceData } from '../src/reference/index.ts';
@@ -15,7 +15,7 @@ import { buildApp } from '../src/server/app.ts';
 import type { App, AppDeps } from '../src/server/deps.ts';
 import { mutate, validDeclaration } from './fixtures.ts';
 
-describe.each(testDbKinds())('an override on %s', (kind) => {
+describeEachDb('an override on %s', (kind) => {
   let database: Database;
   let app: App;
   let key: string;

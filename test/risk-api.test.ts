@@ -1,11 +1,11 @@
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { schema, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { registerAuth, unguardedRoutes } from '../src/modules/access/auth.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
@@ -23,7 +23,7 @@ const TOBACCO = (ref: string, origin = 'PA') =>
     d.items[0] = { line: 1, hsCode: '240220', description: 'Cigarettes', origin, quantity: 500, unit: 'KGM', netMassKg: 500, grossMassKg: 540, customsValue: 9000, currency: 'USD', dutyRate: 15 };
   });
 
-describe.each(testDbKinds())('risk API on %s', (kind) => {
+describeEachDb('risk API on %s', (kind) => {
   let database: Database;
   let app: App;
   let risk: RiskService;

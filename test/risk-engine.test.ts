@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Declaration } from '../src/modules/declarations/schema.ts';
-import { celConsignment, celDeclaration, celTrader, checkExpression, setReferenceLookups } from '../src/modules/risk/cel.ts';
+import { celConsignment, celDeclaration, celTrader, checkExpression, evalContext } from '../src/modules/risk/cel.ts';
 import { compilePredicate } from '../src/modules/risk/compile.ts';
 import { decide, defaultRiskConfig, traderView } from '../src/modules/risk/engine.ts';
 import { ReferencePrices, toUsd } from '../src/modules/risk/reference.ts';
@@ -29,7 +29,8 @@ describe('criteria language', () => {
   const decls: Declaration[] = [];
   for (const r of simulateRegion({ seed: 11, days: 3, scale: 0.05, start: '2026-03-01', ref })) if (r.kind === 'declaration') decls.push(r.record as unknown as Declaration);
   const prices = ReferencePrices.fromSamples(decls.filter((d) => d.type === 'IM').flatMap((d) => d.items.map((i) => ({ country: d.country, hs6: i.hsCode.slice(0, 6), usdPerKg: toUsd(i.customsValue, i.currency) / i.netMassKg }))), 2);
-  setReferenceLookups(prices);
+  // the evaluation context of a declaration: its administration and the reference prices
+  const ctxOf = (d: Declaration) => evalContext(d.country, prices);
 
   it('compiled closures and cel-js agree on every criterion over random declarations', () => {
     const exprs = [...templateCriteria(80, 3).map((t) => t.def.expression), ...EXTRA];
@@ -42,10 +43,11 @@ describe('criteria language', () => {
       if (fast.compiled) compiledCount++;
       for (const d of decls) {
         const tv = traderView({ tin: 'x', declarations: d.items.length, controls: 3, hits: d.items.length > 2 ? 2 : 0, seizures: 0, firstSeen: 0 }, 'x', 1e12);
-        const vars = { decl: celDeclaration(d), trader: celTrader(tv), consignment: celConsignment(d.items.length % 2 ? { transportDocument: 'X', shipper: 's', consignee: 'c', description: 'd', packages: 3, grossMassKg: 1000, containers: [] } : null) };
+        const ctx = ctxOf(d);
+        const vars = { decl: celDeclaration(d, prices), trader: celTrader(tv), consignment: celConsignment(d.items.length % 2 ? { transportDocument: 'X', shipper: 's', consignee: 'c', description: 'd', packages: 3, grossMassKg: 1000, containers: [] } : null) };
         const run = (p: typeof fast) => {
           try {
-            return p(vars);
+            return p(vars, ctx);
           } catch {
             return 'error';
           }
@@ -83,7 +85,8 @@ describe('criteria language', () => {
       expect(!!gen.generated, e).toBe(clo.compiled);
       for (const d of decls) {
         const tv = traderView({ tin: 'x', declarations: d.items.length, controls: 3, hits: d.items.length > 2 ? 2 : 0, seizures: 0, firstSeen: 0 }, 'x', 1e12);
-        const vars = { decl: celDeclaration(d), trader: celTrader(tv), consignment: celConsignment(d.items.length % 2 ? { transportDocument: 'X', shipper: 's', consignee: 'c', description: 'd', packages: 3, grossMassKg: 1000, containers: [] } : null) };
+        const ctx = ctxOf(d);
+        const vars = { decl: celDeclaration(d, prices), trader: celTrader(tv), consignment: celConsignment(d.items.length % 2 ? { transportDocument: 'X', shipper: 's', consignee: 'c', description: 'd', packages: 3, grossMassKg: 1000, containers: [] } : null) };
         const run = (f: () => boolean) => {
           try {
             return f();
@@ -91,12 +94,13 @@ describe('criteria language', () => {
             return 'error';
           }
         };
-        const want = run(() => slow(vars));
-        expect(run(() => gen(vars)), `generated: ${e} on ${d.reference}`).toBe(want);
-        expect(run(() => clo(vars)), `closures: ${e} on ${d.reference}`).toBe(want);
+        const want = run(() => slow(vars, ctx));
+        expect(run(() => gen(vars, ctx)), `generated: ${e} on ${d.reference}`).toBe(want);
+        expect(run(() => clo(vars, ctx)), `closures: ${e} on ${d.reference}`).toBe(want);
         if (gen.run) {
-          const frame: unknown[] = new Array(Math.max(gen.frameSize ?? 0, 3));
+          const frame: unknown[] = new Array(Math.max(gen.frameSize ?? 0, 4));
           for (let i = 0; i < names.length; i++) frame[i] = (vars as Record<string, unknown>)[names[i]];
+          frame[names.length] = ctx;
           expect(run(() => gen.run!(frame)), `generated frame: ${e} on ${d.reference}`).toBe(want);
         }
         checks++;
@@ -119,11 +123,11 @@ describe('criteria language', () => {
           const pred = compilePredicate(e, 'declaration');
           expect(pred.generated, e).toBe(true);
           const d = decls[0];
-          const vars = { decl: celDeclaration(d), trader: celTrader(traderView(undefined, 'x', 0)), consignment: celConsignment(null) };
+          const vars = { decl: celDeclaration(d, prices), trader: celTrader(traderView(undefined, 'x', 0)), consignment: celConsignment(null) };
           const want = compilePredicate(e, 'declaration', { forceCelJs: true })(vars);
           expect(pred(vars), e).toBe(want);
           // the payload is data: a declaration carrying it matches it literally
-          const hit = celDeclaration(d);
+          const hit = celDeclaration(d, prices);
           hit.type = JSON.parse(JSON.stringify(p));
           hit.reference = hit.type;
           if (e.startsWith('decl.type ==')) expect(pred({ ...vars, decl: hit })).toBe(true);

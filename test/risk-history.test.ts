@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { queryRows, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../src/modules/access/types.ts';
 import { IntakeService } from '../src/modules/declarations/service.ts';
 import { RiskService } from '../src/modules/risk/service.ts';
@@ -11,7 +11,7 @@ import { getReferenceData } from '../src/reference/index.ts';
 import { mutate, validDeclaration } from './fixtures.ts';
 
 /** Capacity counts the office's local day; backtests see the trader's history as it was then. */
-describe.each(testDbKinds())('risk capacity day and backtest history on %s', (kind) => {
+describeEachDb('risk capacity day and backtest history on %s', (kind) => {
   let database: Database;
   let intake: IntakeService;
   let risk: RiskService;

@@ -1,14 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import type { Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { COST_LIMIT, estimateCost } from '../src/modules/risk/budget.ts';
 import { celEnvironment } from '../src/modules/risk/cel.ts';
-import { closeBacktestPool } from '../src/modules/risk/backtest-pool.ts';
+import { closeBacktestPool } from '../src/modules/risk/backtest/pool.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { buildApp } from '../src/server/app.ts';
 import type { App } from '../src/server/deps.ts';
@@ -38,7 +38,7 @@ while (costOf(nestedLists(worstN)) > COST_LIMIT) worstN--;
 const WORST = nestedLists(worstN);
 const LONG_TEXT = `${'a'.repeat(499)}!`;
 
-describe.each(testDbKinds())('criteria cannot hurt the service, on %s', (kind) => {
+describeEachDb('criteria cannot hurt the service, on %s', (kind) => {
   let database: Database;
   let app: App;
   let base = '';

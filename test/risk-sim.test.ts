@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Declaration, Manifest } from '../src/modules/declarations/schema.ts';
 import { randomDraw } from '../src/modules/risk/baseline.ts';
-import { celConsignment, celDeclaration, celTrader, setReferenceLookups, type ConsignmentView } from '../src/modules/risk/cel.ts';
+import { celConsignment, celDeclaration, celTrader, type ConsignmentView } from '../src/modules/risk/cel.ts';
 import { decide, defaultRiskConfig, RuleSet, stageOf, traderTinOf, traderView, type CriterionVersionDef, type TraderStats } from '../src/modules/risk/engine.ts';
 import { ReferencePrices, toUsd } from '../src/modules/risk/reference.ts';
-import { FRAUD_PATTERN_CRITERIA } from '../src/modules/risk/demo.ts';
+import { FRAUD_PATTERN_CRITERIA } from '../src/demo/risk.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { simulateRegion } from '../src/sim/generate.ts';
 
@@ -18,7 +18,7 @@ describe('selectivity on the simulated region', () => {
       else decls.push({ d: r.record as unknown as Declaration, fraud: r.truth.fraudType !== null });
     }
     // the valuation reference: medians of the declared unit values, as the stored history gives them
-    setReferenceLookups(ReferencePrices.fromSamples(decls.filter((x) => x.d.type === 'IM').flatMap(({ d }) => d.items.map((i) => ({ country: d.country, hs6: i.hsCode.slice(0, 6), usdPerKg: toUsd(i.customsValue, i.currency) / i.netMassKg })))));
+    const prices = ReferencePrices.fromSamples(decls.filter((x) => x.d.type === 'IM').flatMap(({ d }) => d.items.map((i) => ({ country: d.country, hs6: i.hsCode.slice(0, 6), usdPerKg: toUsd(i.customsValue, i.currency) / i.netMassKg }))));
     const defs: CriterionVersionDef[] = FRAUD_PATTERN_CRITERIA.map((c, k) => ({ versionId: `v${k}`, criterionId: `c${k}`, name: c.name, reason: c.reason, expression: c.expression, scope: { offices: [], types: [], stages: c.stages }, weight: c.weight, forcedChannel: null, manifestAction: null, validFrom: 0, validTo: null }));
     const sets = new Map<string, RuleSet>();
     const config = defaultRiskConfig(0.03);
@@ -32,14 +32,14 @@ describe('selectivity on the simulated region', () => {
     let randomHits = 0;
     for (const { d, fraud } of decls) {
       let rs = sets.get(d.country);
-      if (!rs) sets.set(d.country, (rs = new RuleSet(d.country, defs)));
+      if (!rs) sets.set(d.country, (rs = new RuleSet(d.country, defs, { lookups: prices })));
       const at = Date.parse(d.lodgedAt);
       const tin = traderTinOf(d);
       const key = `${d.country}|${tin}`;
       const st = history.get(key) ?? { tin, declarations: 0, controls: 0, hits: 0, seizures: 0, firstSeen: at };
       const tv = traderView(st, tin, at);
       const c = d.transportDocument ? cons.get(`${d.country}|${d.transportDocument}`) : undefined;
-      const ev = rs.evaluate(stageOf(d.type), d.office, d.type, at, { decl: celDeclaration(d), trader: celTrader(tv), consignment: celConsignment(c) });
+      const ev = rs.evaluate(stageOf(d.type), d.office, d.type, at, { decl: celDeclaration(d, prices), trader: celTrader(tv), consignment: celConsignment(c) });
       const dd = decide({ hits: ev.hits, model: null, trader: tv, draw: randomDraw('test-seed', `${d.country}|${d.reference}|1`), randomRate: 0.03, mark: null, config });
       if (fraud) frauds++;
       st.declarations++;

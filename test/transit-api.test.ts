@@ -1,10 +1,10 @@
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import type { Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { registerAuth, unguardedRoutes } from '../src/modules/access/auth.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL, type Role } from '../src/modules/access/types.ts';
@@ -14,7 +14,7 @@ import type { App, AppDeps } from '../src/server/deps.ts';
 import { problemErrorHandler } from '../src/server/errors.ts';
 import { journey, NOW, transitDeclaration } from './transit-fixtures.ts';
 
-describe.each(testDbKinds())('transit API on %s', (kind) => {
+describeEachDb('transit API on %s', (kind) => {
   let database: Database;
   let app: App;
   let systemKey: string;

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import type { Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { IntakeService } from '../src/modules/declarations/service.ts';
 import { TransitService, type AlertOut } from '../src/modules/transit/service.ts';
@@ -12,7 +12,7 @@ import { scoreDetectors } from './transit-score.ts';
 const ref = getReferenceData();
 const actor = SYSTEM_PRINCIPAL('GT', 'test');
 
-describe.each(testDbKinds())('transit detectors on a simulated month, on %s', (kind) => {
+describeEachDb('transit detectors on a simulated month, on %s', (kind) => {
   let database: Database;
   let sim: TransitSimulation;
   let alerts: AlertOut[] = [];

@@ -3,11 +3,11 @@
  * later event explains away (kept in the ledger, with the reason), one root cause one alert, and
  * events that name the transit by what the post sees (seal, plate, container, tag).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { ValidationError } from '../src/core/errors.ts';
 import type { Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { withCheckDigit } from '../src/modules/declarations/container.ts';
 import { TransitService, type AlertOut } from '../src/modules/transit/service.ts';
@@ -41,7 +41,7 @@ function journeyOf(reference: string, n: number, lateHours = 0): any[] {
   });
 }
 
-describe.each(testDbKinds())('transit alerts that revise themselves, on %s', (kind) => {
+describeEachDb('transit alerts that revise themselves, on %s', (kind) => {
   let database: Database;
   let service: TransitService;
   const clock = new FixedClock(NOW);

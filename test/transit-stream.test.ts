@@ -4,10 +4,10 @@
  * same open alerts. Cloned tags are read before their twins here, so streaming must raise and then
  * withdraw (with the reason, in the ledger) what the twin explains away.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { canonicalJson } from '../src/core/hash.ts';
-import { openTestDb, testDbKinds, type DbKind } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb, type DbKind } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { TransitService, type AlertOut } from '../src/modules/transit/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';
@@ -63,7 +63,7 @@ function chunks<T>(xs: T[], rng: Rng, max: number): T[][] {
   return out;
 }
 
-describe.each(testDbKinds())('transit alerts: streaming equals bulk, on %s', (kind) => {
+describeEachDb('transit alerts: streaming equals bulk, on %s', (kind) => {
   const sim = simulateTransit({ seed: 7, start: new Date('2026-03-01T00:00:00Z'), days: 4, ref, movementsPerDay: 20, arrivalsPerDay: 0, anomalyRate: 0.4, lateRate: 0.15, duplicateRate: 0.05, cloneFirstRate: 1 });
   const fed: Record<string, Fed> = {};
 

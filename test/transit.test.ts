@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { ValidationError } from '../src/core/errors.ts';
 import { queryRows, sql, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { TransitService } from '../src/modules/transit/service.ts';
 import { journey, mv, NOW, transitDeclaration } from './transit-fixtures.ts';
@@ -10,7 +10,7 @@ import { getReferenceData } from '../src/reference/index.ts';
 
 const ref = getReferenceData();
 const actor = SYSTEM_PRINCIPAL('GT', 'test');
-describe.each(testDbKinds())('transit service on %s', (kind) => {
+describeEachDb('transit service on %s', (kind) => {
   let database: Database;
   let service: TransitService;
   const clock = new FixedClock(NOW);

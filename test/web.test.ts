@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { schema, type Database } from '../src/db/client.ts';
-import { openTestDb, testDbKinds } from '../src/db/testing.ts';
+import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { registerAuth, unguardedRoutes } from '../src/modules/access/auth.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL, type Role } from '../src/modules/access/types.ts';
@@ -24,7 +24,7 @@ import { validDeclaration } from './fixtures.ts';
 
 const NOW = '2026-06-15T12:00:00Z';
 
-describe.each(testDbKinds())('indicators API on %s', (kind) => {
+describeEachDb('indicators API on %s', (kind) => {
   let database: Database;
   let app: App;
   const tokens: Partial<Record<Role, string>> = {};

@@ -12,7 +12,8 @@ import { LIMITS } from '../declarations/schema.ts';
  *   `COST_LIMIT` is refused with a message an analyst can act on.
  * - A TIME BUDGET when it runs: the generated code and the closures count a step per loop
  *   iteration (comprehensions, `in` over a list), never per node, and every `CHECK_EVERY` steps
- *   look at the clock; past `limits.maxSteps` steps or `limits.ms` milliseconds the evaluation
+ *   look at the clock; past the evaluation's `maxSteps` steps or `ms` milliseconds (its context's
+ *   `budget`, else `limits`) the evaluation
  *   throws `BudgetExceeded`, which no `&&`, `||` or macro absorbs. The caller skips that criterion
  *   for that record and records why. cel-js (the fallback for the few node kinds neither
  *   compiler covers) has no such hook: its expressions are bounded by the static cost alone.
@@ -23,7 +24,14 @@ export const COST_LIMIT = 5_000_000;
 /** steps between two looks at the clock */
 const CHECK_EVERY = 1024;
 
-export const limits = {
+/** What one evaluation may spend: loop steps and wall-clock milliseconds. */
+export interface BudgetLimits {
+  maxSteps: number;
+  ms: number;
+}
+
+/** The default limits, for an evaluation whose context (cel.ts EvalContext.budget) sets none. */
+export const limits: BudgetLimits = {
   /** loop iterations one evaluation of one criterion may make */
   maxSteps: 2_000_000,
   /** wall-clock milliseconds one evaluation of one criterion may take */
@@ -35,24 +43,31 @@ export class BudgetExceeded extends Error {
 }
 
 /**
- * The running evaluation's counters, shared by every criterion of the thread (evaluation is
- * synchronous: one criterion at a time). `n` counts steps; past `check` the clock is read.
+ * The running evaluation's counters (evaluation is synchronous: one criterion at a time, so one
+ * set of counters per thread serves every evaluation; each starts them afresh with its own
+ * limits, and nothing carries over from one evaluation to the next). `n` counts steps; past
+ * `check` the clock is read.
  */
-export const budget = { n: 0, check: CHECK_EVERY, deadline: 0 };
+export const budget = { n: 0, check: CHECK_EVERY, deadline: 0, maxSteps: limits.maxSteps, ms: limits.ms };
 
-/** Starts the budget of one evaluation (cheap: no clock read until CHECK_EVERY steps). */
-export function startBudget(): void {
+/**
+ * Starts the budget of one evaluation with the limits of its context (the defaults when it sets
+ * none); cheap: no clock read until CHECK_EVERY steps.
+ */
+export function startBudget(l: BudgetLimits = limits): void {
   budget.n = 0;
   budget.check = CHECK_EVERY;
   budget.deadline = 0;
+  budget.maxSteps = l.maxSteps;
+  budget.ms = l.ms;
 }
 
 /** Called by loops when `budget.n` passes `budget.check`. */
 export function tick(): void {
-  if (budget.n > limits.maxSteps) throw new BudgetExceeded(`stopped after ${limits.maxSteps.toLocaleString('en-US')} steps (the limit of one evaluation)`);
+  if (budget.n > budget.maxSteps) throw new BudgetExceeded(`stopped after ${budget.maxSteps.toLocaleString('en-US')} steps (the limit of one evaluation)`);
   const now = performance.now();
-  if (budget.deadline === 0) budget.deadline = now + limits.ms;
-  else if (now > budget.deadline) throw new BudgetExceeded(`stopped after ${limits.ms} ms (the time limit of one evaluation)`);
+  if (budget.deadline === 0) budget.deadline = now + budget.ms;
+  else if (now > budget.deadline) throw new BudgetExceeded(`stopped after ${budget.ms} ms (the time limit of one evaluation)`);
   budget.check = budget.n + CHECK_EVERY;
 }
 

@@ -1,6 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { Declaration, DeclarationItem, Manifest, Party } from '../declarations/schema.ts';
-import { COST_LIMIT, estimateCost } from './budget.ts';
+import { COST_LIMIT, estimateCost, type BudgetLimits } from './budget.ts';
 import { isSensitiveHs, toUsd } from './reference.ts';
 import { MAX_PATTERN_LENGTH, re2Test, regexProblem } from './regex.ts';
 
@@ -212,26 +212,43 @@ export interface ReferenceLookups {
   /** reference unit value (USD per kg) of an HS subheading, 0 when unknown */
   refPrice(country: string, hs6: string): number;
 }
-let lookups: ReferenceLookups = { refPrice: () => 0 };
-let currentCountry = '';
-export function setReferenceLookups(l: ReferenceLookups): void {
-  lookups = l;
+/** Lookups that know nothing (every reference price 0). */
+export const NO_LOOKUPS: ReferenceLookups = Object.freeze({ refPrice: () => 0 });
+
+/**
+ * What an evaluation reads beyond the record's variables: the reference lookups, the
+ * administration they answer for, and the budget of one evaluation (budget.ts; its defaults when
+ * left out). Passed explicitly (no module state): a rule set captures one (`RuleSet`'s `lookups`)
+ * or is given one per call, a compiled predicate takes one as argument, a backtest chunk and a
+ * replay build their own.
+ */
+export interface EvalContext {
+  readonly country: string;
+  readonly lookups: ReferenceLookups;
+  readonly budget?: BudgetLimits;
 }
-/** Which administration the reference helpers answer for (set before evaluating a record). */
-export function setEvaluationCountry(country: string): void {
-  currentCountry = country;
+export const EMPTY_CONTEXT: EvalContext = Object.freeze({ country: '', lookups: NO_LOOKUPS });
+export function evalContext(country: string, lookups: ReferenceLookups = NO_LOOKUPS, budget?: BudgetLimits): EvalContext {
+  return budget ? { country, lookups, budget } : { country, lookups };
 }
 
-export const CEL_FUNCTIONS: Record<string, { signature: string; description: string; handler: (...a: any[]) => unknown }> = {
+/** A function criteria may call: its handler receives the evaluation context first, then the CEL arguments. */
+export interface CelFunction {
+  signature: string;
+  description: string;
+  handler: (ctx: EvalContext, ...a: any[]) => unknown;
+}
+
+export const CEL_FUNCTIONS: Record<string, CelFunction> = {
   refPrice: {
     signature: 'refPrice(string): double',
     description: 'reference unit value (USD per kg) of the HS subheading in this administration, from its valuation history; 0 when unknown',
-    handler: (hs: string) => lookups.refPrice(currentCountry, hs.slice(0, 6)),
+    handler: (ctx: EvalContext | undefined, hs: string) => (ctx ?? EMPTY_CONTEXT).lookups.refPrice((ctx ?? EMPTY_CONTEXT).country, hs.slice(0, 6)),
   },
   sensitive: {
     signature: 'sensitive(string): bool',
     description: 'true for sensitive goods (fuel, tobacco, alcohol, medicines, textiles, arms, ...)',
-    handler: (hs: string) => isSensitiveHs(hs),
+    handler: (_ctx: EvalContext, hs: string) => isSensitiveHs(hs),
   },
 };
 
@@ -239,12 +256,16 @@ export const CEL_FUNCTIONS: Record<string, { signature: string; description: str
  * A parsed expression for cel-js to evaluate, with `matches` on RE2: cel-js's own
  * `string.matches(string)` runs on JavaScript's backtracking RegExp, and its declarations are
  * frozen, so the expression is type-checked here (cel-js binds a handler to each call node when
- * it checks) and every `matches` node of the tree is then bound to the RE2 one instead.
+ * it checks) and every `matches` node of the tree is then bound to the RE2 one instead. Calls of
+ * registered functions (`CEL_FUNCTIONS`) are bound to read the evaluation context given to this
+ * evaluation (`parsed(vars, ctx)`): cel-js passes no context of ours to a handler, so the parsed
+ * expression holds the context of the evaluation running (synchronous, one at a time).
  */
-export function parseForEvaluation(expression: string, stage: Stage): ((vars: object) => unknown) & { ast: unknown } {
+export function parseForEvaluation(expression: string, stage: Stage): ((vars: object, ctx?: EvalContext) => unknown) & { ast: unknown } {
   const parsed = celEnvironment(stage).parse(expression) as unknown as ((vars: object) => unknown) & { ast: any; check: () => { valid: boolean; error?: unknown } };
   const r = parsed.check();
   if (!r.valid) throw r.error instanceof Error ? r.error : new Error(String(r.error));
+  const state: { ctx: EvalContext } = { ctx: EMPTY_CONTEXT };
   const stack: unknown[] = [parsed.ast];
   while (stack.length) {
     const n = stack.pop() as any;
@@ -257,9 +278,25 @@ export function parseForEvaluation(expression: string, stage: Stage): ((vars: ob
       if (typeof n.handle !== 'function') throw new Error('matches() could not be bound to RE2');
       n.handle = re2Handle;
     }
+    if (n.op === 'call' && typeof n.args?.[0] === 'string' && Object.hasOwn(CEL_FUNCTIONS, n.args[0])) {
+      if (typeof n.handle !== 'function') throw new Error(`${n.args[0]}() could not be bound`);
+      const h = CEL_FUNCTIONS[n.args[0]].handler;
+      n.handle = (args: unknown[]) => h(state.ctx, ...args);
+    }
     if (n.args && typeof n.args === 'object') stack.push(n.args);
   }
-  return parsed;
+  return Object.assign(
+    (vars: object, ctx: EvalContext = EMPTY_CONTEXT) => {
+      const before = state.ctx;
+      state.ctx = ctx;
+      try {
+        return parsed(vars);
+      } finally {
+        state.ctx = before;
+      }
+    },
+    { ast: parsed.ast },
+  );
 }
 
 function re2Handle(args: unknown[]): boolean {
@@ -272,7 +309,8 @@ function buildEnvironment(stage: Stage): Environment {
   const env = new Environment({ homogeneousAggregateLiterals: true });
   for (const [name, fields] of Object.entries(CEL_TYPES)) env.registerType(name, { ctor: CTORS[name], fields } as any);
   for (const [name, type] of Object.entries(STAGE_VARIABLES[stage])) env.registerVariable(name, type);
-  for (const f of Object.values(CEL_FUNCTIONS)) env.registerFunction(f.signature, f.handler as any, { description: f.description } as any);
+  // the handlers bound here see no evaluation context: parseForEvaluation binds every call to the one of its evaluation
+  for (const f of Object.values(CEL_FUNCTIONS)) env.registerFunction(f.signature, ((...a: unknown[]) => f.handler(EMPTY_CONTEXT, ...a)) as any, { description: f.description } as any);
   return env;
 }
 
@@ -464,7 +502,7 @@ function party(p: Party | undefined): CelParty {
   return c;
 }
 
-export function celItem(country: string, it: DeclarationItem): CelItem {
+export function celItem(country: string, it: DeclarationItem, lookups: ReferenceLookups = NO_LOOKUPS): CelItem {
   const c = new CelItem();
   c.line = BigInt(it.line);
   c.hsCode = it.hsCode;
@@ -488,7 +526,8 @@ export function celItem(country: string, it: DeclarationItem): CelItem {
   return c;
 }
 
-export function celDeclaration(d: Declaration): CelDecl {
+/** The declaration as criteria see it; `lookups` give each item's reference unit value (`refUnitValue`). */
+export function celDeclaration(d: Declaration, lookups: ReferenceLookups = NO_LOOKUPS): CelDecl {
   const c = new CelDecl();
   c.reference = d.reference;
   c.type = d.type;
@@ -509,7 +548,7 @@ export function celDeclaration(d: Declaration): CelDecl {
   t.conveyance = d.transport.conveyance ?? '';
   t.containers = d.transport.containers ?? [];
   c.transport = t;
-  c.items = d.items.map((it) => celItem(d.country, it));
+  c.items = d.items.map((it) => celItem(d.country, it, lookups));
   let v = 0;
   let vu = 0;
   let g = 0;

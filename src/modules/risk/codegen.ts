@@ -23,6 +23,13 @@ import { re2Compile, re2Test } from './regex.ts';
 
 export class Unsupported extends Error {}
 
+/**
+ * The key under which a scope maps the frame slot of the evaluation context (not an identifier,
+ * so no CEL variable can take it). A frame holds the stage's variables in slots 0..n-1 and the
+ * context in slot n; macro slots come after.
+ */
+export const CTX = '@ctx';
+
 export function celEq(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   const ta = typeof a;
@@ -321,7 +328,8 @@ class Gen {
         if (name === 'double' && args.length === 1) return `toDouble(${args[0]})`;
         if (!Object.hasOwn(CEL_FUNCTIONS, name)) throw new Unsupported(`call ${name}`);
         const k = this.konst(CEL_FUNCTIONS[name].handler);
-        return `${k}(${args.join(', ')})`;
+        // the handler takes the evaluation context first (the frame's context slot, CTX)
+        return `${k}(${[scope.get(CTX)!, ...args].join(', ')})`;
       }
       case 'rcall': {
         const name: string = a[0];
@@ -384,12 +392,14 @@ export interface Generated {
  * `Unsupported` for a node kind it does not generate.
  */
 export function generate(ast: unknown, names: readonly string[]): Generated {
-  const slots = { n: names.length };
+  // slot names.length holds the evaluation context (cel.ts EvalContext); macro slots follow it
+  const slots = { n: names.length + 1 };
   const gen = new Gen(slots);
   const scope = new Map(names.map((n, i) => [n, `f[${i}]`]));
+  scope.set(CTX, `f[${names.length}]`);
   const precise = gen.helper('precise', 'f', gen.body(() => `  return ${gen.expr(ast, scope)};`));
   const frameSize = slots.n;
-  slots.n = names.length; // the two never run at once: same macro slots
+  slots.n = names.length + 1; // the two never run at once: same macro slots
   gen.optimistic = true;
   const fast = gen.helper('fast', 'f', gen.body(() => `  return ${gen.expr(ast, scope)};`));
   const source =

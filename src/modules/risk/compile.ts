@@ -1,6 +1,6 @@
 import { budget, BudgetExceeded, startBudget, steps, tick } from './budget.ts';
-import { CEL_FUNCTIONS, parseForEvaluation, STAGE_VARIABLES, type CelVars, type Stage } from './cel.ts';
-import { arith, bool, celEq, checkInt, codePointLength, generate, Unsupported } from './codegen.ts';
+import { CEL_FUNCTIONS, EMPTY_CONTEXT, parseForEvaluation, STAGE_VARIABLES, type CelVars, type EvalContext, type Stage } from './cel.ts';
+import { arith, bool, celEq, checkInt, codePointLength, CTX, generate, Unsupported } from './codegen.ts';
 import { re2Compile, re2Test } from './regex.ts';
 
 /**
@@ -17,16 +17,20 @@ type Frame = unknown[];
 type Fn = (f: Frame) => unknown;
 
 export interface CompiledPredicate {
-  /** true when the criterion holds; throws when the expression errors (e.g. index out of range) */
-  (vars: CelVars): boolean;
+  /**
+   * true when the criterion holds; throws when the expression errors (e.g. index out of range).
+   * `ctx` is what the reference helpers answer from (no lookups when left out).
+   */
+  (vars: CelVars, ctx?: EvalContext): boolean;
   /** compiled to generated code or closures (true) or evaluated by cel-js (false) */
   compiled: boolean;
   /** compiled to generated JavaScript source (codegen.ts) rather than closures */
   generated?: boolean;
   /**
    * compiled only: the closure over a frame already holding the stage's variables in
-   * `STAGE_VARIABLES` order (slots past them are scratch for macros), so that a rule set fills
-   * one frame per record for all its criteria. Same result and errors as the predicate.
+   * `STAGE_VARIABLES` order and the evaluation context right after them (slots past it are
+   * scratch for macros), so that a rule set fills one frame per record for all its criteria.
+   * Same result and errors as the predicate.
    */
   run?: (frame: unknown[]) => boolean;
   frameSize?: number;
@@ -194,11 +198,12 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
       const fn = CEL_FUNCTIONS[name];
       if (!fn) throw new Unsupported(`call ${name}`);
       const h = fn.handler;
+      const cs = scope.get(CTX)!;
       if (args.length === 1) {
         const x = args[0];
-        return (f) => h(x(f));
+        return (f) => h(f[cs] as EvalContext, x(f));
       }
-      return (f) => h(...args.map((x) => x(f)));
+      return (f) => h(f[cs] as EvalContext, ...args.map((x) => x(f)));
     }
     case 'rcall': {
       const name: string = a[0];
@@ -319,19 +324,21 @@ function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: b
   // checked, with every `matches` bound to RE2 (the cel-js path runs no backtracking regex either)
   const parsed = parseForEvaluation(expression, stage);
   const names = Object.keys(STAGE_VARIABLES[stage]);
-  const celJsRaw = (vars: CelVars) => parsed(vars) === true;
+  const celJsRaw = (vars: CelVars, ctx: EvalContext) => parsed(vars, ctx) === true;
   const celJs = Object.assign(
-    (vars: CelVars) => {
-      startBudget();
-      return celJsRaw(vars);
+    (vars: CelVars, ctx: EvalContext = EMPTY_CONTEXT) => {
+      startBudget(ctx.budget);
+      return celJsRaw(vars, ctx);
     },
     { compiled: false },
   );
   if (opts.forceCelJs) return celJs;
   let fn: Fn;
-  const slots = { n: names.length };
+  // the context's slot follows the variables' (codegen.ts CTX)
+  const cs = names.length;
+  const slots = { n: names.length + 1 };
   try {
-    fn = compileNode((parsed as any).ast, new Map(names.map((n, i) => [n, i])), slots);
+    fn = compileNode((parsed as any).ast, new Map([...names.map((n, i) => [n, i] as const), [CTX, cs]]), slots);
   } catch (e) {
     if (e instanceof Unsupported) return celJs;
     throw e;
@@ -349,27 +356,28 @@ function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: b
       // keep the closures
     }
   }
-  const pred = (vars: CelVars): boolean => {
+  const pred = (vars: CelVars, ctx: EvalContext = EMPTY_CONTEXT): boolean => {
     const frame: Frame = new Array(size);
     for (let i = 0; i < names.length; i++) frame[i] = vars[names[i]];
-    startBudget();
+    frame[cs] = ctx;
+    startBudget(ctx.budget);
     try {
       return fn(frame) === true;
     } catch (e) {
       // a shape the compiler did not foresee at run time: cel-js decides
-      if (e instanceof Unsupported) return celJsRaw(vars);
+      if (e instanceof Unsupported) return celJsRaw(vars, ctx);
       throw e;
     }
   };
   const run = (frame: Frame): boolean => {
-    startBudget();
+    startBudget((frame[cs] as EvalContext | undefined)?.budget);
     try {
       return fn(frame) === true;
     } catch (e) {
       if (e instanceof Unsupported) {
         const vars: CelVars = {};
         for (let i = 0; i < names.length; i++) vars[names[i]] = frame[i] as object;
-        return celJsRaw(vars);
+        return celJsRaw(vars, (frame[cs] as EvalContext | undefined) ?? EMPTY_CONTEXT);
       }
       throw e;
     }

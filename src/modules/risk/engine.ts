@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AssessmentReason, Channel, Declaration, RiskLevel } from '../declarations/schema.ts';
-import { STAGE_VARIABLES, type CelVars, type Stage, type TraderView } from './cel.ts';
+import { evalContext, STAGE_VARIABLES, type CelVars, type EvalContext, type ReferenceLookups, type Stage, type TraderView } from './cel.ts';
 import { compilePredicate, type CompiledPredicate } from './compile.ts';
 
 /**
@@ -76,12 +76,15 @@ export class RuleSet {
   readonly versionIds: string[];
   private index = new Map<string, CompiledCriterion[]>();
   readonly compiledShare: number;
+  /** the evaluation context the rule set evaluates with unless given another (its administration, the lookups it was built with) */
+  readonly context: EvalContext;
 
   constructor(
     readonly country: string,
     defs: CriterionVersionDef[],
-    opts: { forceCelJs?: boolean } = {},
+    opts: { forceCelJs?: boolean; lookups?: ReferenceLookups } = {},
   ) {
+    this.context = evalContext(country, opts.lookups);
     this.versionIds = defs.map((d) => d.versionId).sort();
     this.id = `rs-${createHash('sha256').update(`${country}|${this.versionIds.join(',')}`).digest('hex').slice(0, 24)}`;
     let compiled = 0;
@@ -131,22 +134,25 @@ export class RuleSet {
     return this.scopedList(stage, office, type).list;
   }
 
-  evaluate(stage: Stage, office: string, type: string, at: number, vars: CelVars): EvalOutcome {
+  /** Evaluates the criteria in scope on one record, with `ctx` (the rule set's own context by default). */
+  evaluate(stage: Stage, office: string, type: string, at: number, vars: CelVars, ctx: EvalContext = this.context): EvalOutcome {
     const hits: CompiledCriterion[] = [];
     const errors: EvalOutcome['errors'] = [];
     let evaluated = 0;
     const { list, frameSize } = this.scopedList(stage, office, type);
     // one frame of the stage's variables for every compiled criterion of the record
     const names = STAGE_NAMES[stage];
-    const frame: unknown[] = new Array(Math.max(frameSize, names.length));
+    const frame: unknown[] = new Array(Math.max(frameSize, names.length + 1));
     for (let i = 0; i < names.length; i++) frame[i] = vars[names[i]];
+    // the evaluation context in the slot after the variables (codegen.ts CTX)
+    frame[names.length] = ctx;
     for (let k = 0; k < list.length; k++) {
       const c = list[k];
       if (at < c.validFrom || (c.validTo !== null && at >= c.validTo)) continue;
       evaluated++;
       try {
         const run = c.predicate.run;
-        if (run ? run(frame) : c.predicate(vars)) hits.push(c);
+        if (run ? run(frame) : c.predicate(vars, ctx)) hits.push(c);
       } catch (e) {
         errors.push({
           versionId: c.versionId,

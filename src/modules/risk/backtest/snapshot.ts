@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Tx } from '../../db/client.ts';
-import type { Declaration, DeclarationItem, Party } from '../declarations/schema.ts';
-import { traderTinOf } from './engine.ts';
+import { queryRows, type Tx } from '../../../db/client.ts';
+import type { Declaration, DeclarationItem, Party } from '../../declarations/schema.ts';
+import { traderTinOf } from '../engine.ts';
 
 /**
  * An in-memory, columnar snapshot of one administration's declarations as criteria see them:

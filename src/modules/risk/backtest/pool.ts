@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { AppError, ConflictError, NotFoundError } from '../../core/errors.ts';
-import { uuidv7 } from '../../core/ids.ts';
-import type { BacktestChunk, BacktestChunkResult } from './backtest-worker.ts';
-import type { BacktestResult } from './views.ts';
+import { AppError, ConflictError, NotFoundError } from '../../../core/errors.ts';
+import { uuidv7 } from '../../../core/ids.ts';
+import type { BacktestChunk, BacktestChunkResult } from './worker.ts';
+import type { BacktestResult } from '../views.ts';
 
 /**
  * Backtests run off the request thread: the criterion is evaluated on worker threads (piscina;
- * the entry is backtest-worker.mjs, which loads backtest-worker.ts through tsx, so it runs the
+ * the entry is worker.mjs, which loads worker.ts through tsx, so it runs the
  * same under `node bin/centinela.mjs`, tsx and vitest). A backtest is a job: one running per
  * administration at a time (a second one is refused with 409), its progress readable, cancellable,
  * and stopped at a hard wall-clock limit (a running worker is terminated, not asked).
@@ -32,7 +32,7 @@ function threads(): number {
 function backtestPool(): Piscina {
   if (!pool) {
     pool = new Piscina({
-      filename: new URL('./backtest-worker.mjs', import.meta.url).href,
+      filename: new URL('./worker.mjs', import.meta.url).href,
       minThreads: 0,
       maxThreads: threads(),
       idleTimeout: 30_000,

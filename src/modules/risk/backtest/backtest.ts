@@ -1,13 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
-import { queryRows, schema, type Tx } from '../../db/client.ts';
+import { queryRows, schema, type Tx } from '../../../db/client.ts';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { type ConsignmentView, type Stage } from './cel.ts';
-import { BACKTEST_EVAL_MS, BacktestStopped, runChunk } from './backtest-pool.ts';
-import type { BacktestChunk, BacktestChunkResult } from './backtest-worker.ts';
-import { traderView, type CriterionScope } from './engine.ts';
+import { type ConsignmentView, type Stage } from '../cel.ts';
+import { BACKTEST_EVAL_MS, BacktestStopped, runChunk } from './pool.ts';
+import type { BacktestChunk, BacktestChunkResult } from './worker.ts';
+import { traderView, type CriterionScope } from '../engine.ts';
 import { DeclarationSnapshot } from './snapshot.ts';
-import { usdSql } from './reference.ts';
-import type { BacktestResult } from './views.ts';
+import { usdSql } from '../reference.ts';
+import type { BacktestResult } from '../views.ts';
 
 export type { BacktestResult };
 
@@ -17,7 +17,7 @@ export type { BacktestResult };
  * or by the simulator's ground truth where the history is simulated), precision and revenue.
  * Declarations come from an in-memory columnar snapshot of the administration (refreshed
  * incrementally), scanned in order of lodging so that the trader's history is the one each
- * declaration had then; the criterion runs compiled, on worker threads (backtest-pool.ts), in
+ * declaration had then; the criterion runs compiled, on worker threads (pool.ts), in
  * chunks: the request thread only reads, prepares the chunks (yielding between them) and counts,
  * so that the server answers while a backtest runs. Each evaluation has its time budget; a
  * declaration the criterion fails on is counted in `errors` with a few samples.

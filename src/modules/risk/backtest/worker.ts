@@ -1,13 +1,13 @@
 /**
- * The backtest's evaluation, on a worker thread (see backtest-pool.ts): a chunk of declarations,
+ * The backtest's evaluation, on a worker thread (see pool.ts): a chunk of declarations,
  * each with the trader's history as of its lodging and its consignment, evaluated by one
  * compiled criterion under the per-evaluation budget (budget.ts). Everything here is plain data
  * in, plain data out: no database, no state but caches.
  */
-import type { Declaration } from '../declarations/schema.ts';
-import { limits } from './budget.ts';
-import { celConsignment, celDeclaration, celTrader, setEvaluationCountry, setReferenceLookups, type ConsignmentView, type Stage, type TraderView } from './cel.ts';
-import { compilePredicate, type CompiledPredicate } from './compile.ts';
+import type { Declaration } from '../../declarations/schema.ts';
+import { limits } from '../budget.ts';
+import { celConsignment, celDeclaration, celTrader, evalContext, type ConsignmentView, type Stage, type TraderView } from '../cel.ts';
+import { compilePredicate, type CompiledPredicate } from '../compile.ts';
 
 export interface BacktestChunk {
   expression: string;
@@ -38,13 +38,12 @@ export default function evaluateChunk(task: BacktestChunk): BacktestChunkResult 
     predicates.set(key, (pred = compilePredicate(task.expression, task.stage)));
   }
   const prices = task.prices;
-  setReferenceLookups({ refPrice: (_country, hs6) => prices[hs6] ?? 0 });
-  setEvaluationCountry(task.country);
-  limits.ms = task.budgetMs;
+  // the chunk's own evaluation context: the administration, its reference prices and the time budget as sent
+  const ctx = evalContext(task.country, { refPrice: (_country, hs6) => prices[hs6] ?? 0 }, { maxSteps: limits.maxSteps, ms: task.budgetMs });
   const out: BacktestChunkResult = { selected: [], errors: 0, budgetExceeded: 0, samples: [] };
   for (const r of task.rows) {
     try {
-      if (pred({ decl: celDeclaration(r.decl), trader: celTrader(r.trader), consignment: celConsignment(r.consignment) })) out.selected.push({ id: r.id, reference: r.reference });
+      if (pred({ decl: celDeclaration(r.decl, ctx.lookups), trader: celTrader(r.trader), consignment: celConsignment(r.consignment) }, ctx)) out.selected.push({ id: r.id, reference: r.reference });
     } catch (e) {
       out.errors++;
       if ((e as { code?: unknown })?.code === 'budget_exceeded') out.budgetExceeded++;

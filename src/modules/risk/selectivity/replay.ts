@@ -1,14 +1,14 @@
-import { eq, and, inArray } from 'drizzle-orm';
-import { NotFoundError } from '../../core/errors.ts';
-import { schema, type Tx } from '../../db/client.ts';
-import type { Declaration } from '../declarations/schema.ts';
-import { randomDraw } from './baseline.ts';
-import { celConsignment, celDeclaration, celTrader, setReferenceLookups, type ReferenceLookups } from './cel.ts';
-import { decide, demotable, RISK_ENGINE, RuleSet } from './engine.ts';
-import type { AssessmentInputs } from './service.ts';
-import { selectivitySeed } from './settings.ts';
-import { versionDef } from './versions.ts';
-import type { Clock } from '../../core/clock.ts';
+import { NotFoundError } from '../../../core/errors.ts';
+import type { Tx } from '../../../db/client.ts';
+import type { Declaration } from '../../declarations/schema.ts';
+import { randomDraw } from '../baseline.ts';
+import { celConsignment, celDeclaration, celTrader, evalContext } from '../cel.ts';
+import { decide, demotable, RISK_ENGINE, RuleSet } from '../engine.ts';
+import type { AssessmentInputs } from '../decision.ts';
+import { selectivitySeed } from '../settings.ts';
+import { versionDef } from '../criteria/versions.ts';
+import * as repo from './repository.ts';
+import type { Clock } from '../../../core/clock.ts';
 
 /**
  * Replays a decision from what it recorded: the declaration version, the rule set (criterion
@@ -25,33 +25,25 @@ export interface ReplayResult {
   overrides: { from: string; to: string; reasonCode: string; reason: string; by: string; at: string }[];
 }
 
-export async function replayAssessment(tx: Tx, clock: Clock, id: string, current: ReferenceLookups, country?: string): Promise<ReplayResult> {
-  const [a] = await tx.select().from(schema.assessments).where(eq(schema.assessments.id, id));
+export async function replayAssessment(tx: Tx, clock: Clock, id: string, country?: string): Promise<ReplayResult> {
+  const a = await repo.assessment(tx, id);
   if (!a || (country && a.country !== country)) throw new NotFoundError(`assessment ${id}`);
-  const overrides = (await tx.select().from(schema.channelOverrides).where(eq(schema.channelOverrides.assessmentId, id))).map((o) => ({ from: o.fromChannel, to: o.toChannel, reasonCode: o.reasonCode, reason: o.reason, by: o.byName, at: o.at.toISOString() }));
+  const overrides = (await repo.overridesOf(tx, id)).map((o) => ({ from: o.fromChannel, to: o.toChannel, reasonCode: o.reasonCode, reason: o.reason, by: o.byName, at: o.at.toISOString() }));
   const recordedHits = ((a.inputs as Partial<AssessmentInputs>).criteria?.hits ?? []).map((h) => h.v).sort();
   const recorded = { channel: a.channel, riskLevel: a.riskLevel, score: a.score, hits: recordedHits };
   if (a.engine !== RISK_ENGINE) {
     return { assessmentId: id, engine: a.engine, matches: false, recorded, recomputed: { ...recorded, draw: NaN }, differences: [`decided by ${a.engine}, which this replay does not know`], overrides };
   }
   const inputs = a.inputs as AssessmentInputs;
-  const [ver] = await tx.select().from(schema.declarationVersions).where(and(eq(schema.declarationVersions.declarationId, a.declarationId), eq(schema.declarationVersions.version, a.declarationVersion)));
-  const d = ver.payload as Declaration;
-  const [rsRow] = await tx.select().from(schema.riskRulesets).where(eq(schema.riskRulesets.id, inputs.rulesetId));
-  const versionIds = (rsRow?.versionIds as string[]) ?? [];
-  const versions = versionIds.length ? await tx.select().from(schema.riskCriterionVersions).where(inArray(schema.riskCriterionVersions.id, versionIds)) : [];
+  const d = (await repo.declarationPayload(tx, a.declarationId, a.declarationVersion)) as Declaration;
+  const versions = await repo.rulesetVersions(tx, inputs.rulesetId);
   const rs = new RuleSet(
     a.country,
     versions.map(versionDef),
   );
-  // reference prices as recorded with the decision
-  setReferenceLookups({ refPrice: (_c, hs6) => inputs.refPrices[hs6] ?? 0 });
-  let ev;
-  try {
-    ev = rs.evaluate(inputs.stage, d.office, d.type, Date.parse(inputs.at), { decl: celDeclaration(d), trader: celTrader(inputs.trader), consignment: celConsignment(inputs.consignment) });
-  } finally {
-    setReferenceLookups(current);
-  }
+  // its own evaluation context: the reference prices as recorded with the decision
+  const ctx = evalContext(a.country, { refPrice: (_c, hs6) => inputs.refPrices[hs6] ?? 0 });
+  const ev = rs.evaluate(inputs.stage, d.office, d.type, Date.parse(inputs.at), { decl: celDeclaration(d, ctx.lookups), trader: celTrader(inputs.trader), consignment: celConsignment(inputs.consignment) }, ctx);
   const seed = await selectivitySeed(tx, clock);
   const differences: string[] = [];
   if (seed.id !== inputs.random.seedId) differences.push(`the decision used seed ${inputs.random.seedId}, this installation has ${seed.id}`);

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConflictError } from '../../core/errors.ts';
-import { BacktestJobs, BacktestStopped, closeBacktestPool, runChunk } from './backtest-pool.ts';
-import type { BacktestChunk } from './backtest-worker.ts';
-import { compilePredicate } from './compile.ts';
+import { ConflictError } from '../../../core/errors.ts';
+import { BacktestJobs, BacktestStopped, closeBacktestPool, runChunk } from './pool.ts';
+import type { BacktestChunk } from './worker.ts';
+import { compilePredicate } from '../compile.ts';
 
 /**
  * Backtests off the request thread: the worker threads evaluate chunks; a job has a hard

@@ -1,6 +1,6 @@
-import type { schema } from '../../db/client.ts';
-import type { Channel } from '../declarations/schema.ts';
-import type { CriterionScope, CriterionVersionDef } from './engine.ts';
+import type { schema } from '../../../db/client.ts';
+import type { Channel } from '../../declarations/schema.ts';
+import type { CriterionScope, CriterionVersionDef } from '../engine.ts';
 
 export type VersionRow = typeof schema.riskCriterionVersions.$inferSelect;
 
