@@ -8,8 +8,24 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  // Exceptions to no-explicit-any, each with its reason (keep this list short):
+  {
+    files: [
+      // risk is being split into rooms in this wave (issue 10); its types are its refactor's to fix
+      'src/modules/risk/**',
+      // the risk bench drives risk's internals and json-rules-engine's loose operator types; it moves with risk
+      'bench/risk.ts',
+      // moving in this wave
+      'src/sim/**',
+      'src/demo/**',
+      // tests read untyped JSON answers (inject().json()) and poke at internals; any is allowed there, sparingly
+      'test/**',
+      'src/**/*.test.ts',
+    ],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   { files: ['bin/**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

@@ -15,7 +15,7 @@ import { openTestPostgres } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { insertChunked } from '../src/modules/declarations/repository.ts';
 import { declarationRow, IntakeService, itemRows } from '../src/modules/declarations/service.ts';
-import type { Declaration } from '../src/modules/declarations/schema.ts';
+import type { Declaration, DeclarationInput } from '../src/modules/declarations/schema.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { simulateRegion } from '../src/sim/generate.ts';
 
@@ -29,22 +29,22 @@ export interface ImportBenchResult {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-export function benchDeclarations(n: number): { decls: any[]; clock: FixedClock } {
+export function benchDeclarations(n: number): { decls: DeclarationInput[]; clock: FixedClock } {
   const ref = getReferenceData();
   const start = new Date('2026-01-05T00:00:00Z');
-  const decls: any[] = [];
+  const decls: DeclarationInput[] = [];
   let last = start;
   for (const r of simulateRegion({ seed: 11, days: 365, scale: Math.max(0.05, n / 1500 / 30), start, ref })) {
     if (r.kind !== 'declaration') continue;
     decls.push(r.record);
-    last = new Date((r.record as any).lodgedAt);
+    last = new Date(r.record.lodgedAt);
     if (decls.length >= n) break;
   }
   return { decls, clock: new FixedClock(last.getTime() + 86_400_000) };
 }
 
 /** Declarations per second through the intake service, `batch` declarations per call (one transaction each). */
-async function intakeRate(database: Database, decls: any[], clock: FixedClock, batch: number): Promise<{ accepted: number; secs: number; intake: IntakeService }> {
+async function intakeRate(database: Database, decls: DeclarationInput[], clock: FixedClock, batch: number): Promise<{ accepted: number; secs: number; intake: IntakeService }> {
   const intake = new IntakeService({ db: database.db, ref: getReferenceData(), clock, config: { randomControlRate: 0.05 } });
   const actor = SYSTEM_PRINCIPAL('GT', 'bench');
   const t = performance.now();
@@ -57,7 +57,7 @@ async function intakeRate(database: Database, decls: any[], clock: FixedClock, b
   return { accepted, secs: (performance.now() - t) / 1000, intake };
 }
 
-async function measure(database: Database, openFresh: () => Promise<Database>, decls: any[], clock: FixedClock, label: string): Promise<ImportBenchResult> {
+async function measure(database: Database, openFresh: () => Promise<Database>, decls: DeclarationInput[], clock: FixedClock, label: string): Promise<ImportBenchResult> {
   const batch = 500;
   const { accepted, secs: intakeSecs, intake } = await intakeRate(database, decls, clock, batch);
   let t: number;
@@ -98,13 +98,13 @@ async function measure(database: Database, openFresh: () => Promise<Database>, d
  * the disk (Centinela's default: fsync on) and on one that does not (PGlite's own default, fsync off),
  * both in batches of 500 (bulk import) and one declaration per request (one commit each, the API case).
  */
-async function durabilityCost(openDurable: () => Promise<Database>, openNoFsync: () => Promise<Database>, decls: any[], clock: FixedClock) {
+async function durabilityCost(openDurable: () => Promise<Database>, openNoFsync: () => Promise<Database>, decls: DeclarationInput[], clock: FixedClock) {
   const bulk = decls.slice(0, Math.min(decls.length, 10_000));
   const single = decls.slice(0, Math.min(decls.length, Number(process.env.BENCH_SINGLE_DECLARATIONS ?? 500)));
   let fsyncs = 0;
   let fsyncMs = 0;
   const fsyncSync = fs.fsyncSync;
-  const rate = async (open: () => Promise<Database>, ds: any[], batch: number) => {
+  const rate = async (open: () => Promise<Database>, ds: DeclarationInput[], batch: number) => {
     const d = await open();
     try {
       fsyncs = 0;
@@ -116,7 +116,7 @@ async function durabilityCost(openDurable: () => Promise<Database>, openNoFsync:
     }
   };
   // count the flushes the durable database makes, and the time they take
-  (fs as any).fsyncSync = (fd: number) => {
+  (fs as { fsyncSync: typeof fs.fsyncSync }).fsyncSync = (fd: number) => {
     const t = performance.now();
     try {
       fsyncSync(fd);
@@ -127,7 +127,7 @@ async function durabilityCost(openDurable: () => Promise<Database>, openNoFsync:
   };
   try {
     // alternate the two, twice, and keep the better run of each: a busy machine's noise favours neither
-    const best = async (ds: any[], batch: number) => {
+    const best = async (ds: DeclarationInput[], batch: number) => {
       const on = [];
       const off = [];
       for (let k = 0; k < 2; k++) {
@@ -141,14 +141,14 @@ async function durabilityCost(openDurable: () => Promise<Database>, openNoFsync:
       ['batches of 500', bulk, 500],
       ['one per commit', single, 1],
     ] as const) {
-      const { on, off } = await best(ds as any[], batch);
+      const { on, off } = await best(ds as DeclarationInput[], batch);
       console.log(
         `import PGlite durability, ${label.padEnd(14)} (${fmt(ds.length)} decl): fsync on ${fmt(on.perSecond).padStart(6)} decl/s   fsync off (not durable, limit) ${fmt(off.perSecond).padStart(6)} decl/s   ratio ${(on.perSecond / off.perSecond).toFixed(2)}   ` +
           `(${on.fsyncsPerDecl.toFixed(3)} fsync, ${on.fsyncMsPerDecl.toFixed(2)} ms of fsync per declaration)`,
       );
     }
   } finally {
-    (fs as any).fsyncSync = fsyncSync;
+    (fs as { fsyncSync: typeof fs.fsyncSync }).fsyncSync = fsyncSync;
   }
 }
 

@@ -34,8 +34,8 @@ export async function queryRows<T = Record<string, unknown>>(db: Tx, q: SQL): Pr
 }
 
 export async function migrateDatabase(d: Database): Promise<void> {
-  if (d.kind === 'pglite') await migratePglite(d.db as any, { migrationsFolder: MIGRATIONS_DIR });
-  else await migratePg(d.db as any, { migrationsFolder: MIGRATIONS_DIR });
+  if (d.kind === 'pglite') await migratePglite(d.db as unknown as Parameters<typeof migratePglite>[0], { migrationsFolder: MIGRATIONS_DIR });
+  else await migratePg(d.db as unknown as Parameters<typeof migratePg>[0], { migrationsFolder: MIGRATIONS_DIR });
 }
 
 export class DataDirLockedError extends Error {}
@@ -114,8 +114,8 @@ export function acquireDataDirLock(dataDir: string, opts: LockOptions = {}): () 
       };
       process.once('exit', release);
       return release;
-    } catch (e: any) {
-      if (e.code !== 'EEXIST') throw e;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       let owner: LockOwner = {};
       try {
         owner = JSON.parse(fs.readFileSync(lockPath, 'utf8'));
@@ -151,8 +151,8 @@ function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch (e: any) {
-    return e.code === 'EPERM';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -177,13 +177,19 @@ export interface OpenOptions {
  * `fsync = on` with `wal_sync_method = fsync` makes every commit reach the disk before it is
  * acknowledged, and checkpoints flush data files before the WAL that covers them is recycled.
  */
+/** What the durable file layer uses of PGlite's Emscripten module. */
+interface EmscriptenModule {
+  NODEFS?: { stream_ops?: { fsync?: (stream: { nfd?: number }) => number } };
+  FS: { ErrnoError: new (errno: number) => Error };
+}
+
 export class DurableNodeFS extends NodeFS {
   override async init(pg: PGlite, opts: Parameters<NodeFS['init']>[1]) {
     const r = await super.init(pg, opts);
-    const emscriptenOpts = r.emscriptenOpts as any;
+    const emscriptenOpts = r.emscriptenOpts as { preRun?: ((mod: EmscriptenModule) => void)[] };
     emscriptenOpts.preRun = [
       ...(emscriptenOpts.preRun ?? []),
-      (mod: any) => {
+      (mod: EmscriptenModule) => {
         const ops = mod.NODEFS?.stream_ops;
         if (!ops) throw new Error('PGlite: the node file system was not found; cannot make commits durable');
         ops.fsync = (stream: { nfd?: number }) => {
@@ -191,9 +197,9 @@ export class DurableNodeFS extends NodeFS {
           try {
             fs.fsyncSync(stream.nfd);
             return 0;
-          } catch (e: any) {
+          } catch (e) {
             // Emscripten errno numbers: EIO 29, EINVAL 28; PostgreSQL treats a failed fsync of data as fatal
-            throw new mod.FS.ErrnoError(e?.code === 'EINVAL' ? 28 : 29);
+            throw new mod.FS.ErrnoError((e as NodeJS.ErrnoException | undefined)?.code === 'EINVAL' ? 28 : 29);
           }
         };
       },
@@ -219,9 +225,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     try {
       const c = await pool.connect();
       c.release();
-    } catch (e: any) {
+    } catch (e) {
       await pool.end();
-      throw new Error(`Cannot connect to PostgreSQL at ${redact(opts.databaseUrl)}: ${e.message}`);
+      throw new Error(`Cannot connect to PostgreSQL at ${redact(opts.databaseUrl)}: ${(e as Error).message}`);
     }
     d = {
       db: drizzlePg(pool, { schema }) as unknown as Db,

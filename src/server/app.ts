@@ -22,6 +22,7 @@ import { registerWeb } from './web.ts';
 import { registerCompression } from './compression.ts';
 import type { App, AppDeps } from './deps.ts';
 import { problemErrorHandler } from './errors.ts';
+import { problemView } from '../core/problem.ts';
 import { DOCS_CSP, edgeLimits, JSON_BODY, registerEdge, serverOptions, type EdgeLimits } from './edge.ts';
 
 /** CENTINELA_TRUST_PROXY: unset (the peer's address is the source), `true`, a hop count, or addresses / CIDRs of the proxies. */
@@ -99,7 +100,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
         tags: ['system'],
         summary: 'Liveness and database reachability',
         security: [],
-        response: { 200: z.object({ status: z.literal('ok'), version: z.string(), database: z.string(), time: z.string() }), 503: z.any() },
+        response: { 200: z.object({ status: z.literal('ok'), version: z.string(), database: z.string(), time: z.string() }), 503: problemView.describe('the database does not answer (problem+json, with an incident id)') },
       },
     },
     async (req, reply) => {

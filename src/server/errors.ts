@@ -20,7 +20,7 @@ export function problemErrorHandler(err: FastifyError | Error, req: FastifyReque
   if (err instanceof AppError) return send(err.status, err.toProblem());
 
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const where = (err as any).validationContext as string | undefined;
+    const where = (err as { validationContext?: string }).validationContext;
     const at = (path: string) => (where && where !== 'body' ? `${where}.${path}`.replace(/\.$/, '') : path);
     const errors: FieldError[] = err.validation.flatMap((v) => {
       const path = pointerToPath(v.instancePath ?? '');

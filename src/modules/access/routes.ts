@@ -3,24 +3,9 @@ import { ValidationError } from '../../core/errors.ts';
 import type { App, AppDeps } from '../../server/deps.ts';
 import { authorize, principalOf, sessionIdOf } from './auth.ts';
 import { administrationsFor, allows, reachesAll, refusalError } from './policy.ts';
-import {
-  apiKeyView,
-  auditPageView,
-  auditQuery,
-  createApiKeyBody,
-  createdApiKeyView,
-  createUserBody,
-  idParams,
-  listUsersQuery,
-  loginBody,
-  loginResponse,
-  principalView,
-  setPasswordBody,
-  updateUserBody,
-  userView,
-  verifyQuery,
-  verifyView,
-} from './schema.ts';
+import { auditQuery, createApiKeyBody, createUserBody, idParams, listUsersQuery, loginBody, setPasswordBody, updateUserBody, verifyQuery } from './schema.ts';
+import * as R from './responses.ts';
+import { problems } from '../../core/problem.ts';
 import { createAccessService, type AccessService } from './service.ts';
 import { parseHead, verifyAuditChain } from './verify.ts';
 
@@ -36,7 +21,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         tags: ['access'],
         summary: 'Sign in: a bearer token valid for 12 hours',
         body: loginBody,
-        response: { 200: loginResponse },
+        response: { 200: R.loginResponse, ...problems },
       },
     },
     async (req) => {
@@ -49,12 +34,12 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
     '/api/v1/auth/logout',
     {
       preHandler: authorize('auth.session'),
-      schema: { tags: ['access'], summary: 'Sign out: ends the session of the bearer token' },
+      schema: { tags: ['access'], summary: 'Sign out: ends the session of the bearer token', response: { 204: R.noContent, ...problems } },
     },
     async (req, reply) => {
       const sessionId = sessionIdOf(req);
       if (sessionId) await service.logout(principalOf(req), sessionId);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -62,7 +47,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
     '/api/v1/auth/me',
     {
       preHandler: authorize('auth.me'),
-      schema: { tags: ['access'], summary: 'Who the credentials belong to', response: { 200: principalView } },
+      schema: { tags: ['access'], summary: 'Who the credentials belong to', response: { 200: R.principalView, ...problems } },
     },
     async (req) => principalOf(req),
   );
@@ -77,7 +62,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         tags: ['access'],
         summary: "Users of the caller's administration",
         querystring: listUsersQuery,
-        response: { 200: z.object({ items: z.array(userView) }) },
+        response: { 200: R.userList, ...problems },
       },
     },
     async (req) => ({ items: await service.listUsers(principalOf(req), req.query) }),
@@ -91,7 +76,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         tags: ['access'],
         summary: "Create a user in the caller's administration",
         body: createUserBody,
-        response: { 201: userView },
+        response: { 201: R.userView, ...problems },
       },
     },
     async (req, reply) => reply.code(201).send(await service.createUser(principalOf(req), req.body)),
@@ -106,7 +91,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         summary: "Change a user's name, role or whether it is active",
         params: idParams,
         body: updateUserBody,
-        response: { 200: userView },
+        response: { 200: R.userView, ...problems },
       },
     },
     async (req) => service.updateUser(principalOf(req), req.params.id, req.body),
@@ -121,6 +106,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         summary: "Set a user's password (admin), or change one's own with the current one",
         params: idParams,
         body: setPasswordBody,
+        response: { 204: R.noContent, ...problems },
       },
     },
     async (req, reply) => {
@@ -136,7 +122,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         currentPassword: self ? req.body.currentPassword : undefined,
         keepSessionId: sessionIdOf(req),
       });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -150,7 +136,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         tags: ['access'],
         summary: "API keys of the caller's administration (never the keys themselves)",
         querystring: z.object({ includeRevoked: z.enum(['true', 'false']).optional() }),
-        response: { 200: z.object({ items: z.array(apiKeyView) }) },
+        response: { 200: R.apiKeyList, ...problems },
       },
     },
     async (req) => ({
@@ -166,7 +152,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         tags: ['access'],
         summary: 'Create an API key for a system; the key is in this answer only',
         body: createApiKeyBody,
-        response: { 201: createdApiKeyView },
+        response: { 201: R.createdApiKeyView, ...problems },
       },
     },
     async (req, reply) => {
@@ -179,7 +165,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
     '/api/v1/api-keys/:id',
     {
       preHandler: authorize('apiKeys.manage'),
-      schema: { tags: ['access'], summary: 'Revoke an API key', params: idParams, response: { 200: apiKeyView } },
+      schema: { tags: ['access'], summary: 'Revoke an API key', params: idParams, response: { 200: R.apiKeyView, ...problems } },
     },
     async (req) => service.revokeApiKey(principalOf(req), req.params.id),
   );
@@ -194,7 +180,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         tags: ['access'],
         summary: "The audit log of the caller's administration, newest first",
         querystring: auditQuery,
-        response: { 200: auditPageView },
+        response: { 200: R.auditPageView, ...problems },
       },
     },
     async (req) => service.listAudit(principalOf(req), req.query),
@@ -208,7 +194,7 @@ export async function accessRoutes(app: App, deps: AppDeps, service: AccessServi
         tags: ['access'],
         summary: "Verify the audit log's hash chain: the whole chain is walked, problems are reported for the caller's administrations",
         querystring: verifyQuery,
-        response: { 200: verifyView },
+        response: { 200: R.verifyView, ...problems },
       },
     },
     async (req) =>

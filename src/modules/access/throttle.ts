@@ -37,6 +37,7 @@ import type { App } from '../../server/deps.ts';
 import { appendAudit } from './audit.ts';
 import { authorize, principalOf } from './auth.ts';
 import * as repo from './repository.ts';
+import { problems } from '../../core/problem.ts';
 import { mayActOn } from './policy.ts';
 
 export const THROTTLE = {
@@ -176,7 +177,7 @@ export async function throttleRoutes(app: App, deps: { db: Db; clock: Clock }, t
         tags: ['access'],
         summary: "Lift a user's sign-in locks (failed sign-ins lock a username only for the address they came from; this lifts them from every address)",
         params: z.object({ username: z.string().min(1).max(200) }),
-        response: { 200: z.object({ username: z.string(), lifted: z.number() }) },
+        response: { 200: z.object({ username: z.string(), lifted: z.number() }), ...problems },
       },
     },
     async (req) => {

@@ -102,17 +102,17 @@ function cell(key: string, raw: string, layout: (typeof CSV_LAYOUT)[ImportKind])
   return v;
 }
 
-function setPath(obj: Record<string, any>, key: string, value: unknown) {
+function setPath(obj: Record<string, unknown>, key: string, value: unknown) {
   const parts = key.split('.');
   let o = obj;
-  for (let i = 0; i < parts.length - 1; i++) o = o[parts[i]] ??= {};
+  for (let i = 0; i < parts.length - 1; i++) o = (o[parts[i]] ??= {}) as Record<string, unknown>;
   o[parts[parts.length - 1]] = value;
 }
 
 export async function* readCsv(input: NodeJS.ReadableStream, kind: ImportKind): AsyncGenerator<SourceRecord> {
   const layout = CSV_LAYOUT[kind];
   const parser = input.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: false, info: true, trim: false }));
-  let current: { key: string; value: Record<string, any>; line: number } | undefined;
+  let current: { key: string; value: Record<string, unknown>; line: number } | undefined;
   let record = 0;
   const prefix = layout.list + '.';
   try {
@@ -127,16 +127,16 @@ export async function* readCsv(input: NodeJS.ReadableStream, kind: ImportKind): 
         }
         current.value[layout.list] = [];
       }
-      const child: Record<string, any> = {};
+      const child: Record<string, unknown> = {};
       for (const [k, raw] of Object.entries(row)) {
         if (!k.startsWith(prefix) || raw === undefined || raw.trim() === '') continue;
         setPath(child, k.slice(prefix.length), cell(k, raw, layout));
       }
-      current.value[layout.list].push(child);
+      (current.value[layout.list] as unknown[]).push(child);
     }
   } catch (e) {
     if (current) yield { record: ++record, line: current.line, value: current.value };
-    yield { record: ++record, line: (e as any).lines ?? 0, error: { path: '', code: 'invalid_csv', message: (e as Error).message } };
+    yield { record: ++record, line: (e as { lines?: number }).lines ?? 0, error: { path: '', code: 'invalid_csv', message: (e as Error).message } };
     return;
   }
   if (current) yield { record: ++record, line: current.line, value: current.value };

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { schema, type Tx } from '../../db/client.ts';
 import { currentChannel } from '../risk/channel.ts';
 
@@ -33,11 +34,11 @@ export async function findManifestsForUpdate(tx: Tx, country: string, references
 }
 
 /** Inserts rows in chunks that stay under PostgreSQL's 65,535 bind parameters. */
-export async function insertChunked<T extends Record<string, unknown>>(tx: Tx, table: any, rows: T[]): Promise<void> {
+export async function insertChunked<T extends Record<string, unknown>>(tx: Tx, table: PgTable, rows: T[]): Promise<void> {
   if (rows.length === 0) return;
   const cols = Object.keys(rows[0]).length || 1;
   const size = Math.max(1, Math.floor(60_000 / cols));
-  for (let i = 0; i < rows.length; i += size) await tx.insert(table).values(rows.slice(i, i + size));
+  for (let i = 0; i < rows.length; i += size) await tx.insert(table).values(rows.slice(i, i + size) as PgTable['$inferInsert'][]);
 }
 
 /**

@@ -5,44 +5,15 @@ import { authorize, principalOf } from '../access/auth.ts';
 import { administrationFor, requireVisible } from '../access/policy.ts';
 import * as repo from './repository.ts';
 import { runImport, type ImportFormat } from './import.ts';
-import { CHANNELS, DECLARATION_TYPES, RISK_LEVELS } from './schema.ts';
+import { CHANNELS, DECLARATION_TYPES } from './schema.ts';
 import type { IntakeService } from './service.ts';
+import * as R from './responses.ts';
+import { problems } from '../../core/problem.ts';
 
-const assessmentSchema = z.object({
-  channel: z.enum(CHANNELS),
-  riskLevel: z.enum(RISK_LEVELS),
-  score: z.number(),
-  reasons: z.array(z.object({ code: z.string(), text: z.string(), weight: z.number().optional() })),
-});
-
-const outcomeSchema = z.object({
-  id: z.string(),
-  status: z.enum(['created', 'amended', 'unchanged']),
-  reference: z.string(),
-  country: z.string(),
-  version: z.number(),
-  assessment: assessmentSchema,
-});
-
-const importReportSchema = z.object({
-  batchId: z.string(),
-  kind: z.string(),
-  format: z.string(),
-  records: z.number(),
-  created: z.number(),
-  amended: z.number(),
-  unchanged: z.number(),
-  rejected: z.number(),
-  rejections: z.array(
-    z.object({
-      record: z.number(),
-      line: z.number(),
-      reference: z.string().optional(),
-      errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })),
-    }),
-  ),
-  seconds: z.number(),
-});
+const iso = (d: Date) => d.toISOString();
+/** channels as stored (text columns; always one of CHANNELS) */
+const ch = (c: string) => c as (typeof CHANNELS)[number];
+type Reasons = z.output<typeof R.reasonView>[];
 
 const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -69,8 +40,8 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
       schema: {
         tags: ['declarations'],
         summary: 'Submit a declaration (idempotent on country + reference; changed content is an amendment)',
-        body: z.any().describe('A declaration, as in the DeclarationInput contract'),
-        response: { 200: outcomeSchema, 201: outcomeSchema },
+        body: z.unknown().describe('A declaration, as in the DeclarationInput contract'),
+        response: { 200: R.declarationOutcomeView, 201: R.declarationOutcomeView, ...problems },
       },
     },
     async (req, reply) => {
@@ -87,7 +58,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
       schema: {
         tags: ['declarations'],
         summary: 'Bulk import of declarations as JSON Lines (application/x-ndjson) or CSV (text/csv); answers a report with each rejected record',
-        response: { 200: importReportSchema },
+        response: { 200: R.importReportView, ...problems },
       },
     },
     async (req) => {
@@ -116,6 +87,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
           limit: z.coerce.number().int().min(1).max(1000).default(50),
           cursor: z.string().optional().describe('the nextCursor of the previous page'),
         }),
+        response: { 200: R.declarationPage, ...problems },
       },
     },
     async (req) => {
@@ -141,7 +113,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
       });
       const last = rows[rows.length - 1];
       return {
-        items: rows,
+        items: rows.map((r) => ({ ...r, lodgedAt: iso(r.lodgedAt), channel: r.channel === null ? null : ch(r.channel), reasons: r.reasons as Reasons | null })),
         nextCursor: rows.length === q.limit && last ? Buffer.from(`${last.lodgedAt.toISOString()}|${last.id}`).toString('base64url') : null,
       };
     },
@@ -149,7 +121,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
 
   app.get(
     '/api/v1/declarations/:id',
-    { preHandler: authorize('declarations.read'), schema: { tags: ['declarations'], summary: 'A declaration as last amended, with its current assessment', params: idParams } },
+    { preHandler: authorize('declarations.read'), schema: { tags: ['declarations'], summary: 'A declaration as last amended, with its current assessment', params: idParams, response: { 200: R.declarationView, ...problems } } },
     async (req) => {
       const d = await repo.getDeclaration(db, req.params.id);
       requireVisible(principalOf(req), 'declarations.read', d, `declaration ${req.params.id}`);
@@ -159,17 +131,17 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
         country: d.country,
         reference: d.reference,
         version: d.version,
-        receivedAt: d.receivedAt,
-        updatedAt: d.updatedAt,
-        declaration: d.payload,
-        assessment: a ? { id: a.id, channel: a.channel, decidedChannel: a.decidedChannel, overridden: a.overridden, riskLevel: a.riskLevel, score: a.score, reasons: a.reasons, engine: a.engine, inputs: a.inputs, decidedAt: a.decidedAt, declarationVersion: a.declarationVersion } : null,
+        receivedAt: iso(d.receivedAt),
+        updatedAt: iso(d.updatedAt),
+        declaration: d.payload as z.output<typeof R.declarationPayloadView>,
+        assessment: a ? { id: a.id, channel: ch(a.channel), decidedChannel: ch(a.decidedChannel), overridden: a.overridden, riskLevel: a.riskLevel, score: a.score, reasons: a.reasons as Reasons, engine: a.engine, inputs: a.inputs as Record<string, unknown>, decidedAt: iso(a.decidedAt), declarationVersion: a.declarationVersion } : null,
       };
     },
   );
 
   app.get(
     '/api/v1/declarations/:id/history',
-    { preHandler: authorize('declarations.read'), schema: { tags: ['declarations'], summary: 'Every version of a declaration and every assessment made', params: idParams } },
+    { preHandler: authorize('declarations.read'), schema: { tags: ['declarations'], summary: 'Every version of a declaration and every assessment made', params: idParams, response: { 200: R.declarationHistoryView, ...problems } } },
     async (req) => {
       const d = await repo.getDeclaration(db, req.params.id);
       requireVisible(principalOf(req), 'declarations.read', d, `declaration ${req.params.id}`);
@@ -177,8 +149,8 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
       return {
         id: d.id,
         reference: d.reference,
-        versions: h.versions.map((v) => ({ version: v.version, contentHash: v.contentHash, receivedAt: v.receivedAt, source: v.source, declaration: v.payload })),
-        assessments: h.assessments.map((a) => ({ id: a.id, declarationVersion: a.declarationVersion, channel: a.channel, riskLevel: a.riskLevel, score: a.score, reasons: a.reasons, engine: a.engine, inputs: a.inputs, decidedAt: a.decidedAt })),
+        versions: h.versions.map((v) => ({ version: v.version, contentHash: v.contentHash, receivedAt: iso(v.receivedAt), source: v.source, declaration: v.payload as z.output<typeof R.declarationPayloadView> })),
+        assessments: h.assessments.map((a) => ({ id: a.id, declarationVersion: a.declarationVersion, channel: ch(a.channel), riskLevel: a.riskLevel, score: a.score, reasons: a.reasons as Reasons, engine: a.engine, inputs: a.inputs as Record<string, unknown>, decidedAt: iso(a.decidedAt) })),
       };
     },
   );
@@ -188,7 +160,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
     '/api/v1/manifests',
     {
       preHandler: authorize('declarations.submit'),
-      schema: { tags: ['manifests'], summary: 'Submit a manifest (advance cargo information) for one arrival', body: z.any().describe('A manifest, as in the ManifestInput contract') },
+      schema: { tags: ['manifests'], summary: 'Submit a manifest (advance cargo information) for one arrival', body: z.unknown().describe('A manifest, as in the ManifestInput contract'), response: { 200: R.manifestOutcomeView, 201: R.manifestOutcomeView, ...problems } },
     },
     async (req, reply) => {
       const out = await intake.submitManifest(req.body, req.principal!, 'api');
@@ -199,7 +171,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
 
   app.post(
     '/api/v1/manifests/import',
-    { preHandler: authorize('declarations.submit'), schema: { tags: ['manifests'], summary: 'Bulk import of manifests as JSON Lines or CSV', response: { 200: importReportSchema } } },
+    { preHandler: authorize('declarations.submit'), schema: { tags: ['manifests'], summary: 'Bulk import of manifests as JSON Lines or CSV', response: { 200: R.importReportView, ...problems } } },
     async (req) => {
       const format = importFormat(req.headers['content-type']);
       if (typeof req.body !== 'string') throw new ValidationError([{ path: 'body', code: 'required', message: 'send the file content as the request body' }]);
@@ -221,18 +193,20 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
           to: z.iso.datetime({ offset: true }).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(50),
         }),
+        response: { 200: R.manifestList, ...problems },
       },
     },
     async (req) => {
       const q = req.query;
       const country = administrationFor(principalOf(req), 'declarations.read', q.country);
-      return { items: await repo.listManifests(db, { country, office: q.office, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, limit: q.limit }) };
+      const rows = await repo.listManifests(db, { country, office: q.office, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, limit: q.limit });
+      return { items: rows.map((r) => ({ ...r, arrivalAt: iso(r.arrivalAt) })) };
     },
   );
 
   app.get(
     '/api/v1/manifests/:id',
-    { preHandler: authorize('declarations.read'), schema: { tags: ['manifests'], summary: 'A manifest as last amended, with its version history', params: idParams } },
+    { preHandler: authorize('declarations.read'), schema: { tags: ['manifests'], summary: 'A manifest as last amended, with its version history', params: idParams, response: { 200: R.manifestView, ...problems } } },
     async (req) => {
       const m = await repo.getManifest(db, req.params.id);
       requireVisible(principalOf(req), 'declarations.read', m, `manifest ${req.params.id}`);
@@ -242,8 +216,8 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
         country: m.country,
         reference: m.reference,
         version: m.version,
-        manifest: m.payload,
-        versions: versions.map((v) => ({ version: v.version, contentHash: v.contentHash, receivedAt: v.receivedAt, source: v.source })),
+        manifest: m.payload as z.output<typeof R.manifestPayloadView>,
+        versions: versions.map((v) => ({ version: v.version, contentHash: v.contentHash, receivedAt: iso(v.receivedAt), source: v.source })),
       };
     },
   );

@@ -1,4 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Clock } from '../../core/clock.ts';
 import { ForbiddenError, ValidationError, type FieldError } from '../../core/errors.ts';
 import { contentHash } from '../../core/hash.ts';
@@ -156,7 +157,8 @@ export class IntakeService {
     const rejections: Rejection[] = [];
     raws.forEach((raw, index) => {
       const p = parseWith(schemaDef, raw);
-      const reference = typeof (raw as any)?.reference === 'string' ? (raw as any).reference : undefined;
+      const ref = (raw as { reference?: unknown } | null)?.reference;
+      const reference = typeof ref === 'string' ? ref : undefined;
       if (!p.ok) {
         rejections.push({ index, reference, errors: p.errors });
         return;
@@ -459,11 +461,11 @@ export function itemRows(id: string, d: Declaration) {
  * checked at its end) when the rows fit in PostgreSQL's bind-parameter limit, else chunked per
  * table in order.
  */
-async function insertAll(tx: Tx, writes: [any, Record<string, unknown>[]][]): Promise<void> {
+async function insertAll(tx: Tx, writes: [PgTable, Record<string, unknown>[]][]): Promise<void> {
   const present = writes.filter(([, rows]) => rows.length > 0);
   const params = present.reduce((n, [, rows]) => n + rows.length * Object.keys(rows[0]).length, 0);
   if (present.length > 1 && params <= 30_000) {
-    const parts = present.map(([table, rows], i) => sql`${sql.raw(`w${i}`)} as (${tx.insert(table).values(rows).getSQL()})`);
+    const parts = present.map(([table, rows], i) => sql`${sql.raw(`w${i}`)} as (${tx.insert(table).values(rows as PgTable['$inferInsert'][]).getSQL()})`);
     await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
     return;
   }

@@ -119,7 +119,7 @@ export interface TrainOptions {
 /** Checks parameters; throws an Error naming the parameter at fault. */
 export function checkParams(p: GbdtParams): void {
   const bad = (name: string, rule: string) => {
-    throw new Error(`${name} must be ${rule} (got ${String((p as any)[name])})`);
+    throw new Error(`${name} must be ${rule} (got ${String((p as unknown as Record<string, unknown>)[name])})`);
   };
   const int = (name: keyof GbdtParams, min: number, max = Infinity) => {
     const v = p[name] as number;

@@ -64,7 +64,7 @@ function toCounts(r: Record<string, unknown>): ChannelCounts {
 
 /** Declarations per local day (in the administration's time zone) with their channels. */
 export async function channelsPerDay(tx: Tx, f: DeclarationScope, timeZone: string): Promise<({ date: string } & ChannelCounts)[]> {
-  const rows = await queryRows<Record<string, any>>(tx, sql`
+  const rows = await queryRows<Record<string, unknown>>(tx, sql`
     select to_char((c.lodged_at at time zone ${timeZone})::date, 'YYYY-MM-DD') as date, ${counts}
     from (${current(f)}) c
     group by 1 order by 1`);
@@ -73,7 +73,7 @@ export async function channelsPerDay(tx: Tx, f: DeclarationScope, timeZone: stri
 
 /** Declarations per office with their channels. */
 export async function channelsPerOffice(tx: Tx, f: DeclarationScope): Promise<({ office: string } & ChannelCounts)[]> {
-  const rows = await queryRows<Record<string, any>>(tx, sql`
+  const rows = await queryRows<Record<string, unknown>>(tx, sql`
     select c.office, ${counts}
     from (${current(f)}) c
     group by 1 order by 2 desc, 1`);
@@ -93,7 +93,7 @@ export interface TraderSummary {
 
 /** A trader's declarations in scope: channels, value, first and last, and in which capacity. */
 export async function traderSummary(tx: Tx, f: DeclarationScope & { trader: string }): Promise<TraderSummary> {
-  const rows = await queryRows<Record<string, any>>(tx, sql`
+  const rows = await queryRows<Record<string, unknown>>(tx, sql`
     select ${counts},
       min(c.lodged_at) as first, max(c.lodged_at) as last,
       count(*) filter (where c.importer_tin = ${f.trader})::int as imp,
@@ -117,14 +117,15 @@ export async function traderSummary(tx: Tx, f: DeclarationScope & { trader: stri
 
 /** The name a trader last declared under, from the latest declaration naming its TIN. */
 export async function traderName(tx: Tx, country: string, tin: string): Promise<{ name: string; country: string | null } | null> {
-  const rows = await queryRows<Record<string, any>>(tx, sql`
+  const rows = await queryRows<Record<string, unknown>>(tx, sql`
     select d.importer_tin, d.exporter_tin, d.declarant_tin, d.payload
     from ${schema.declarations} d
     where d.country = ${country} and (d.importer_tin = ${tin} or d.exporter_tin = ${tin} or d.declarant_tin = ${tin})
     order by d.lodged_at desc limit 1`);
   const row = rows[0];
   if (!row) return null;
-  const p = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, any>;
+  type PartyJson = { tin?: string; name?: unknown; country?: string | null } | undefined;
+  const p = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as { importer?: PartyJson; exporter?: PartyJson; declarant?: PartyJson };
   const party = [p.importer, p.exporter, p.declarant].find((x) => x && x.tin === tin);
   return party ? { name: String(party.name ?? tin), country: party.country ?? null } : { name: tin, country: null };
 }
@@ -178,7 +179,7 @@ export interface ControlResultRow {
  * value in a currency column to USD (the risk module's indicative rates).
  */
 export async function controlResults(tx: Tx, f: { country: string; office?: string; from: Date; to: Date }, timeZone: string, usd: SQL): Promise<ControlResultRow[]> {
-  const rows = await queryRows<Record<string, any>>(tx, sql`
+  const rows = await queryRows<Record<string, unknown>>(tx, sql`
     select to_char((d.lodged_at at time zone ${timeZone})::date, 'YYYY-MM-DD') as date, c.office, c.channel, c.random_selected as random, r.hit, r.goods_seized as seized,
       ${usd} as revenue,
       extract(epoch from (r.recorded_at - d.lodged_at)) / 3600.0 as hours

@@ -6,20 +6,14 @@ import { administrationFor, requireAdministration, type Action } from '../access
 import type { Principal } from '../access/types.ts';
 import { ADMINISTRATIONS } from '../../reference/types.ts';
 import { KpiService } from './service.ts';
+import * as R from './responses.ts';
+import { problems } from '../../core/problem.ts';
 
 const tags = ['kpi'];
 const administration = z.enum(ADMINISTRATIONS);
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'is not a date');
 const period = { from: date.optional().describe('first local day (YYYY-MM-DD), included'), to: date.optional().describe('last local day (YYYY-MM-DD), included; default today') };
 const share = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
-const targetsView = z.object({ red: z.number(), yellow: z.number() });
-const counts = { total: z.number(), green: z.number(), yellow: z.number(), red: z.number(), blue: z.number(), unassessed: z.number() };
-const countsView = z.object(counts);
-const dayView = z.object({ date: z.string(), ...counts });
-const officeView = z.object({ office: z.string(), ...counts });
-const summaryView = z.object({ counts: countsView, values: z.array(z.object({ currency: z.string(), total: z.number() })), firstLodgedAt: z.string().nullable(), lastLodgedAt: z.string().nullable(), asImporter: z.number(), asExporter: z.number(), asDeclarant: z.number() });
-const allTargetsView = z.object({ country: z.string(), default: targetsView, offices: z.record(z.string(), targetsView) });
-
 /** The administration asked for: one's own, or any where the policy gives the action a regional reach. */
 function countryOf(p: Principal, asked: string | undefined, action: Action = 'kpi.read'): string {
   return administrationFor(p, action, asked);
@@ -34,19 +28,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
         tags,
         summary: "Declarations per local day and per office with their current channel, and the channel targets: your administration's (any, for a regional analyst)",
         querystring: z.object({ country: administration.optional(), office: z.string().optional(), ...period }),
-        response: {
-          200: z.object({
-            country: z.string(),
-            office: z.string().nullable(),
-            from: z.string(),
-            to: z.string(),
-            timeZone: z.string(),
-            targets: targetsView,
-            totals: countsView,
-            days: z.array(dayView),
-            offices: z.array(officeView.extend({ targets: targetsView })),
-          }),
-        },
+        response: { 200: R.overviewView, ...problems },
       },
     },
     async (req) => service.overview(countryOf(principalOf(req), req.query.country), req.query),
@@ -60,7 +42,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
         tags,
         summary: 'Open transit alerts concerning the administration, by kind and by severity',
         querystring: z.object({ country: administration.optional() }),
-        response: { 200: z.object({ country: z.string(), open: z.number(), byKind: z.array(z.object({ kind: z.string(), count: z.number() })), bySeverity: z.array(z.object({ severity: z.string(), count: z.number() })) }) },
+        response: { 200: R.alertSummaryView, ...problems },
       },
     },
     async (req) => service.alerts(countryOf(principalOf(req), req.query.country, 'kpi.alerts')),
@@ -75,29 +57,12 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
         summary: "A trader's record in the administration: declarations by channel over a period (default the last 90 days) and since the first, per day and per office",
         params: z.object({ tin: z.string().regex(/^[A-Za-z0-9-]{3,32}$/, 'must be a tax identification number') }),
         querystring: z.object({ country: administration.optional(), ...period }),
-        response: {
-          200: z.object({
-            country: z.string(),
-            tin: z.string(),
-            known: z.boolean(),
-            name: z.string().nullable(),
-            partyCountry: z.string().nullable(),
-            from: z.string(),
-            to: z.string(),
-            timeZone: z.string(),
-            period: summaryView,
-            allTime: summaryView,
-            days: z.array(dayView),
-            offices: z.array(officeView),
-          }),
-        },
+        response: { 200: R.traderView, ...problems },
       },
     },
     async (req) => service.trader(countryOf(principalOf(req), req.query.country, 'kpi.traders'), req.params.tin, req.query),
   );
 
-  const agg = { controls: z.number(), hits: z.number(), hitRate: z.number().nullable(), seizures: z.number(), extraRevenueUsd: z.number() };
-  const randomView = z.object({ controls: z.number(), compliant: z.number(), complianceRate: z.number().nullable(), ci95: z.tuple([z.number(), z.number()]).nullable() });
   app.get(
     '/api/v1/kpi/controls',
     {
@@ -106,22 +71,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
         tags,
         summary: 'Controls with a recorded result, of declarations lodged over a period (default the last 30 days): hit rate and extra revenue per day, channel and office; random-control compliance with its 95 % interval; hours from lodgement to release by channel',
         querystring: z.object({ country: administration.optional(), office: z.string().optional(), ...period }),
-        response: {
-          200: z.object({
-            country: z.string(),
-            office: z.string().nullable(),
-            from: z.string(),
-            to: z.string(),
-            timeZone: z.string(),
-            open: z.number(),
-            totals: z.object(agg),
-            random: randomView,
-            days: z.array(z.object({ date: z.string(), ...agg })),
-            byChannel: z.array(z.object({ channel: z.string(), ...agg })),
-            byOffice: z.array(z.object({ office: z.string(), ...agg, random: randomView })),
-            release: z.array(z.object({ channel: z.string(), n: z.number(), medianHours: z.number().nullable(), p90Hours: z.number().nullable() })),
-          }),
-        },
+        response: { 200: R.controlsView, ...problems },
       },
     },
     async (req) => service.controls(countryOf(principalOf(req), req.query.country), req.query),
@@ -131,7 +81,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
     '/api/v1/kpi/targets',
     {
       preHandler: authorize('kpi.read'),
-      schema: { tags, summary: 'Expected red and yellow shares: the administration default and per office', querystring: z.object({ country: administration.optional() }), response: { 200: allTargetsView } },
+      schema: { tags, summary: 'Expected red and yellow shares: the administration default and per office', querystring: z.object({ country: administration.optional() }), response: { 200: R.allTargetsView, ...problems } },
     },
     async (req) => service.targets(countryOf(principalOf(req), req.query.country)),
   );
@@ -145,7 +95,7 @@ export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = n
         summary: "Set the expected red and yellow shares of your administration, or of one of its offices (written to the audit log)",
         params: z.object({ country: administration }),
         body: z.object({ office: z.string().nullable().optional().describe('an office (UN/LOCODE); absent for the administration default'), red: share, yellow: share }),
-        response: { 200: allTargetsView },
+        response: { 200: R.allTargetsView, ...problems },
       },
     },
     async (req) => {

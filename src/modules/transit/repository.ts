@@ -3,6 +3,7 @@
  * module's manifests and declarations (read-only) for port reconciliation; they are the only
  * place this module touches another module's tables.
  */
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { and, asc, eq, gt, gte, inArray, lte, or, sql, desc, type SQL } from 'drizzle-orm';
 import { schema, type Tx } from '../../db/client.ts';
 
@@ -16,8 +17,8 @@ export type MovementRow = typeof M.$inferSelect;
 export type EventRow = typeof E.$inferSelect;
 export type AlertRow = typeof A.$inferSelect;
 
-export async function insertChunked(tx: Tx, table: any, rows: Record<string, unknown>[], size = 500): Promise<void> {
-  for (let i = 0; i < rows.length; i += size) await tx.insert(table).values(rows.slice(i, i + size));
+export async function insertChunked(tx: Tx, table: PgTable, rows: Record<string, unknown>[], size = 500): Promise<void> {
+  for (let i = 0; i < rows.length; i += size) await tx.insert(table).values(rows.slice(i, i + size) as PgTable['$inferInsert'][]);
 }
 
 export async function movementsByReference(tx: Tx, keys: { country: string; reference: string }[]): Promise<MovementRow[]> {

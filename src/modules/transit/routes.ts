@@ -9,6 +9,9 @@ import { ALERT_KINDS } from './detectors.ts';
 import { listMovements } from './repository.ts';
 import { MOVEMENT_STATUSES } from './schema.ts';
 import { TransitService } from './service.ts';
+import * as R from './responses.ts';
+import { problems } from '../../core/problem.ts';
+import { toWire } from '../../core/wire.ts';
 
 // who may do what, and over which administrations: src/modules/access/policy.ts (transit.*)
 
@@ -29,7 +32,7 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.post(
     '/api/v1/transit/movements',
-    { preHandler: authorize('transit.record'), schema: { tags, summary: 'Declare a transit (idempotent on country + reference; changed content amends it). The time limit is the declared one (timeLimit), else Centinela proposes one from the route and says so.', body: z.any() } },
+    { preHandler: authorize('transit.record'), schema: { tags, summary: 'Declare a transit (idempotent on country + reference; changed content amends it). The time limit is the declared one (timeLimit), else Centinela proposes one from the route and says so.', body: z.unknown(), response: { 200: R.movementOutcomeView, 201: R.movementOutcomeView, ...problems } } },
     async (req, reply) => {
       const b = req.body as { country?: unknown } | null;
       if (b && typeof b.country === 'string') requireAdministration(principalOf(req), 'transit.record', b.country);
@@ -40,28 +43,29 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.get(
     '/api/v1/transit/movements',
-    { preHandler: authorize('transit.read'), schema: { tags, summary: 'Transits concerning your administration, latest departure first', querystring: z.object({ status: z.enum(MOVEMENT_STATUSES).optional(), country: country.optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) }) } },
+    { preHandler: authorize('transit.read'), schema: { tags, summary: 'Transits concerning your administration, latest departure first', querystring: z.object({ status: z.enum(MOVEMENT_STATUSES).optional(), country: country.optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) }), response: { 200: R.movementList, ...problems } } },
     async (req) => {
       const concerning = concerningOf(principalOf(req), 'transit.read', req.query.country);
-      return { items: await listMovements(deps.db, { concerning, status: req.query.status, limit: req.query.limit }) };
+      return { items: toWire(await listMovements(deps.db, { concerning, status: req.query.status, limit: req.query.limit })) };
     },
   );
 
   app.get(
     '/api/v1/transit/movements/:id',
-    { preHandler: authorize('transit.read'), schema: { tags, summary: 'A transit with its events (in event-time order) and its alerts', params: z.object({ id: z.uuid({ message: 'must be a UUID' }) }) } },
+    { preHandler: authorize('transit.read'), schema: { tags, summary: 'A transit with its events (in event-time order) and its alerts', params: z.object({ id: z.uuid({ message: 'must be a UUID' }) }), response: { 200: R.movementDetail, ...problems } } },
     async (req) => {
       const r = await service.movement(req.params.id);
       // a transit concerns every administration on its route: visible to any of them, 404 to the others
       const p = principalOf(req);
       if (!r.movement.countries.some((c) => mayActOn(p, 'transit.read', c))) throw new NotFoundError(`transit ${req.params.id}`);
-      return r;
+      const withData = <E extends { data: unknown }>(e: E) => ({ ...e, data: e.data as R.EventData });
+      return toWire({ ...r, events: r.events.map(withData), ledgerRecords: r.ledgerRecords.map(withData) });
     },
   );
 
   app.post(
     '/api/v1/transit/events',
-    { preHandler: authorize('transit.record'), schema: { tags, summary: 'Record one event (idempotent on eventId), naming the transit by reference or by what the post sees (tag, seal, plate, container); answers the alerts it raised and those it withdrew', body: z.any() } },
+    { preHandler: authorize('transit.record'), schema: { tags, summary: 'Record one event (idempotent on eventId), naming the transit by reference or by what the post sees (tag, seal, plate, container); answers the alerts it raised and those it withdrew', body: z.unknown(), response: { 200: R.eventOutcomeView, 201: R.eventOutcomeView, ...problems } } },
     async (req, reply) => {
       const out = await service.recordEvent(req.body, req.principal!, 'api', { scope: scopeOf(req.principal!) });
       return reply.code(out.status === 'recorded' ? 201 : 200).send(out);
@@ -70,7 +74,7 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.post(
     '/api/v1/transit/events/import',
-    { preHandler: authorize('transit.import'), schema: { tags, summary: 'Bulk events as JSON Lines (application/x-ndjson): a report with each rejected line and the alerts raised' } },
+    { preHandler: authorize('transit.import'), schema: { tags, summary: 'Bulk events as JSON Lines (application/x-ndjson): a report with each rejected line and the alerts raised', response: { 200: R.ingestReportView, ...problems } } },
     async (req) => {
       const ct = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (!['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines'].includes(ct))
@@ -92,7 +96,8 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
         tags,
         summary:
           'Many events in one request, for posts that buffer ({ "events": [...] }, at most 5,000): each event is recorded, a duplicate, or rejected with the fields at fault; an event is never half-written. Answers the alerts raised and those withdrawn.',
-        body: z.any(),
+        body: z.unknown(),
+        response: { 200: R.ingestReportView, ...problems },
       },
     },
     async (req) => {
@@ -113,6 +118,7 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
         tags,
         summary: 'Alerts concerning your administration (departure, transit or destination), oldest first; each with a plain explanation in Spanish and English',
         querystring: z.object({ kind: z.enum(ALERT_KINDS).optional(), severity: z.enum(['low', 'medium', 'high', 'critical']).optional(), status: z.enum(['open', 'withdrawn', 'all']).default('open'), country: country.optional(), movementId: z.uuid().optional(), after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(5000).default(100) }),
+        response: { 200: R.alertPage, ...problems },
       },
     },
     async (req) => {
@@ -125,7 +131,7 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.post(
     '/api/v1/transit/sweep',
-    { preHandler: authorize('transit.sweep'), schema: { tags, summary: "Run the time-based detectors now (overdue, never closed, port reconciliation) over the transits and arrivals of the caller's administrations" } },
+    { preHandler: authorize('transit.sweep'), schema: { tags, summary: "Run the time-based detectors now (overdue, never closed, port reconciliation) over the transits and arrivals of the caller's administrations", response: { 200: R.sweepView, ...problems } } },
     async (req) => {
       const r = await service.sweep(principalOf(req));
       return { movements: r.movements, arrivals: r.arrivals, alertsRaised: r.alertsRaised, alerts: r.alerts.slice(0, 1000) };
@@ -134,13 +140,13 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.get(
     '/api/v1/transit/verify',
-    { preHandler: authorize('transit.verify'), schema: { tags, summary: "Recompute the hash chains of the transits and arrivals of the caller's administrations: names each altered or removed event" } },
+    { preHandler: authorize('transit.verify'), schema: { tags, summary: "Recompute the hash chains of the transits and arrivals of the caller's administrations: names each altered or removed event", response: { 200: R.verifyView, ...problems } } },
     async (req) => service.verify({ actor: principalOf(req) }),
   );
 
   app.get(
     '/api/v1/transit/arrivals/:country/:manifest/reconciliation',
-    { preHandler: authorize('transit.read'), schema: { tags, summary: 'Integrated cargo control: manifest ↔ discharge ↔ declaration for one arrival, with unmatched items', params: z.object({ country, manifest: z.string().min(1).max(64) }) } },
+    { preHandler: authorize('transit.read'), schema: { tags, summary: 'Integrated cargo control: manifest ↔ discharge ↔ declaration for one arrival, with unmatched items', params: z.object({ country, manifest: z.string().min(1).max(64) }), response: { 200: R.reconciliationView, ...problems } } },
     async (req) => {
       requireAdministration(principalOf(req), 'transit.read', req.params.country);
       return service.reconcile(req.params.country, req.params.manifest);
@@ -149,7 +155,7 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.get(
     '/api/v1/transit/thresholds/:country',
-    { preHandler: authorize('transit.thresholds.read'), schema: { tags, summary: 'Detector thresholds of your administration (defaults where not set)', params: z.object({ country }) } },
+    { preHandler: authorize('transit.thresholds.read'), schema: { tags, summary: 'Detector thresholds of your administration (defaults where not set)', params: z.object({ country }), response: { 200: R.thresholdsView, ...problems } } },
     async (req) => {
       requireAdministration(principalOf(req), 'transit.thresholds.read', req.params.country);
       return service.getThresholds(req.params.country);
@@ -158,7 +164,7 @@ export async function transitRoutes(app: App, deps: AppDeps, service: TransitSer
 
   app.put(
     '/api/v1/transit/thresholds/:country',
-    { preHandler: authorize('transit.thresholds.write'), schema: { tags, summary: 'Set some detector thresholds of your administration', params: z.object({ country }), body: z.any() } },
+    { preHandler: authorize('transit.thresholds.write'), schema: { tags, summary: 'Set some detector thresholds of your administration', params: z.object({ country }), body: z.unknown(), response: { 200: R.thresholdsView, ...problems } } },
     async (req) => {
       requireAdministration(principalOf(req), 'transit.thresholds.write', req.params.country);
       return service.setThresholds(req.params.country, req.body, req.principal!);

@@ -265,7 +265,7 @@ export class TransitService {
         } else {
           const id = uuidv7(now.getTime());
           inserts.push({ ...row, id, status: 'declared', eventCount: 0, headHash: GENESIS, createdAt: now });
-          existing.set(key, { ...(row as any), id, status: 'declared', contentHash: hash });
+          existing.set(key, { ...(row as unknown as repo.MovementRow), id, status: 'declared', contentHash: hash });
           audits.push({ actor, action: 'transit.movement.declared', entityType: 'transit_movement', entityId: id, country: m.country, after: { reference: m.reference, route: offices, timeLimit: row.timeLimit.toISOString(), timeLimitSource: row.timeLimitSource, distanceKm: row.distanceKm } });
           out.push({ index, id, country: m.country, reference: m.reference, status: 'created', distanceKm: row.distanceKm, ...limitOut(row) });
         }
@@ -513,7 +513,7 @@ export class TransitService {
       report.duplicates = duplicates;
       if (!rows.length) return;
       await repo.insertChunked(tx, repo.eventsTable, rows);
-      if (discharges.length) await repo.insertDischarges(tx, discharges as any);
+      if (discharges.length) await repo.insertDischarges(tx, discharges as Parameters<typeof repo.insertDischarges>[1]);
       for (const id of movementIds) {
         const h = heads.get(movementChain(id))!;
         const m = locked.get(id)!;

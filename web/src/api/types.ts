@@ -1,235 +1,53 @@
-/** Shapes of the API's answers the screens use (see /api/openapi.json). */
+/**
+ * Shapes of the API's answers the screens use (see /api/openapi.json): inferred from the
+ * server's response schemas (the serializer validates every answer against them, so these types
+ * are what the API sends). Type-only imports: Vite erases them, nothing of the server reaches the
+ * bundle. Risk's types are still written by hand below (risk is being split into rooms; its
+ * responses.ts will take them over).
+ */
+import type { z } from 'zod';
+import type * as Decl from '../../../src/modules/declarations/responses.ts';
+import type * as Kpi from '../../../src/modules/kpi/responses.ts';
+import type * as Ref from '../../../src/reference/responses.ts';
+import type * as Transit from '../../../src/modules/transit/responses.ts';
+
 export type Channel = 'green' | 'yellow' | 'red' | 'blue';
 export const CHANNELS: Channel[] = ['green', 'yellow', 'red', 'blue'];
 export const ADMINISTRATIONS = ['GT', 'SV', 'HN', 'NI', 'CR', 'PA', 'DO'] as const;
 
-export interface Office {
-  code: string;
-  country: string;
-  name: string;
-  kind: 'seaport' | 'airport' | 'land_border' | 'inland';
-  lat?: number;
-  lon?: number;
-  crossing?: { name: string; neighbour: string };
-}
+// ---------------------------------------------------------------- reference
+export type Office = z.output<typeof Ref.officeView>;
+export type HsEntry = z.output<typeof Ref.hsEntryView>;
 
-export interface Reason {
-  code: string;
-  text: string;
-  weight?: number;
-}
+// ---------------------------------------------------------------- declarations
+export type Reason = z.output<typeof Decl.reasonView>;
+export type DeclarationRow = z.output<typeof Decl.declarationRowView>;
+export type DeclarationPayload = z.output<typeof Decl.declarationPayloadView>;
+export type Party = DeclarationPayload['declarant'];
+export type Item = DeclarationPayload['items'][number];
+export type Assessment = z.output<typeof Decl.assessmentView>;
+export type DeclarationView = z.output<typeof Decl.declarationView>;
+export type DeclarationHistory = z.output<typeof Decl.declarationHistoryView>;
 
-export interface DeclarationRow {
-  id: string;
-  country: string;
-  reference: string;
-  type: string;
-  office: string;
-  lodgedAt: string;
-  declarantTin: string;
-  importerTin: string | null;
-  exporterTin: string | null;
-  itemCount: number;
-  totalValue: number;
-  currency: string;
-  version: number;
-  channel: Channel | null;
-  riskLevel: string | null;
-  score: number | null;
-  /** present once the list API returns them */
-  reasons?: Reason[] | null;
-}
+// ---------------------------------------------------------------- indicators
+export type ChannelCounts = z.output<typeof Kpi.countsView>;
+export type Targets = z.output<typeof Kpi.targetsView>;
+export type Overview = z.output<typeof Kpi.overviewView>;
+export type AlertSummary = z.output<typeof Kpi.alertSummaryView>;
+export type TraderView = z.output<typeof Kpi.traderView>;
+export type TraderSummary = TraderView['period'];
+export type ControlsKpi = z.output<typeof Kpi.controlsView>;
+export type ControlAgg = ControlsKpi['totals'];
+export type RandomCompliance = ControlsKpi['random'];
+export type AllTargets = z.output<typeof Kpi.allTargetsView>;
 
-export interface Party {
-  tin: string;
-  name: string;
-  country?: string;
-}
+// ---------------------------------------------------------------- transit
+export type Movement = z.output<typeof Transit.movementView>;
+export type TransitEvent = z.output<typeof Transit.eventView>;
+export type Alert = z.output<typeof Transit.alertView>;
+export type MovementDetail = z.output<typeof Transit.movementDetail>;
 
-export interface Item {
-  line: number;
-  hsCode: string;
-  description: string;
-  origin: string;
-  quantity: number;
-  unit: string;
-  netMassKg: number;
-  grossMassKg: number;
-  customsValue: number;
-  currency: string;
-  dutyRate?: number;
-}
-
-export interface DeclarationPayload {
-  reference: string;
-  country: string;
-  type: string;
-  office: string;
-  lodgedAt: string;
-  procedure?: string;
-  declarant: Party;
-  importer?: Party;
-  exporter?: Party;
-  seller?: Party;
-  buyer?: Party;
-  transport?: { mode?: number; conveyance?: string; containers?: string[] };
-  items: Item[];
-  manifestReference?: string;
-  transportDocument?: string;
-  countryOfDispatch?: string;
-}
-
-export interface Assessment {
-  id: string;
-  /** the current channel: a supervisor's override applied */
-  channel: Channel;
-  /** the channel the assessment decided, before any override */
-  decidedChannel?: Channel;
-  overridden?: boolean;
-  riskLevel: string;
-  score: number;
-  reasons: Reason[];
-  engine: string;
-  inputs: Record<string, unknown>;
-  decidedAt: string;
-  declarationVersion: number;
-}
-
-export interface DeclarationView {
-  id: string;
-  country: string;
-  reference: string;
-  version: number;
-  receivedAt: string;
-  updatedAt: string;
-  declaration: DeclarationPayload;
-  assessment: Assessment | null;
-}
-
-export interface DeclarationHistory {
-  id: string;
-  reference: string;
-  versions: { version: number; contentHash: string; receivedAt: string; source: string }[];
-  assessments: Assessment[];
-}
-
-export interface HsEntry {
-  code: string;
-  description: string;
-  level: number;
-}
-
-export interface ChannelCounts {
-  total: number;
-  green: number;
-  yellow: number;
-  red: number;
-  blue: number;
-  unassessed: number;
-}
-
-export interface Targets {
-  red: number;
-  yellow: number;
-}
-
-export interface Overview {
-  country: string;
-  office: string | null;
-  from: string;
-  to: string;
-  timeZone: string;
-  targets: Targets;
-  totals: ChannelCounts;
-  days: (ChannelCounts & { date: string })[];
-  offices: (ChannelCounts & { office: string; targets: Targets })[];
-}
-
-export interface AlertSummary {
-  country: string;
-  open: number;
-  byKind: { kind: string; count: number }[];
-  bySeverity: { severity: string; count: number }[];
-}
-
-export interface TraderSummary {
-  counts: ChannelCounts;
-  values: { currency: string; total: number }[];
-  firstLodgedAt: string | null;
-  lastLodgedAt: string | null;
-  asImporter: number;
-  asExporter: number;
-  asDeclarant: number;
-}
-
-export interface TraderView {
-  country: string;
-  tin: string;
-  known: boolean;
-  name: string | null;
-  partyCountry: string | null;
-  from: string;
-  to: string;
-  timeZone: string;
-  period: TraderSummary;
-  allTime: TraderSummary;
-  days: (ChannelCounts & { date: string })[];
-  offices: (ChannelCounts & { office: string })[];
-}
-
-export interface Movement {
-  id: string;
-  country: string;
-  reference: string;
-  mode: number;
-  officeOfDeparture: string;
-  officeOfDestination: string;
-  route: string[];
-  countries: string[];
-  distanceKm: number;
-  departureAt: string;
-  timeLimit: string;
-  plate: string | null;
-  rfidTag: string | null;
-  containers: string[];
-  seals: string[];
-  grossMassKg: number;
-  packages: number;
-  status: 'declared' | 'in_transit' | 'arrived' | 'cancelled';
-  eventCount: number;
-}
-
-export interface TransitEvent {
-  seq: number;
-  eventId: string;
-  type: string;
-  at: string;
-  office: string | null;
-  country: string | null;
-  data: { direction?: 'exit' | 'entry'; seals?: { number: string; intact: boolean }[]; grossMassKg?: number; lat?: number; lon?: number; reason?: string; tag?: string };
-}
-
-export interface Alert {
-  id: string;
-  kind: string;
-  severity: 'low' | 'medium' | 'high' | 'critical';
-  country: string;
-  countries: string[];
-  movementId: string | null;
-  subject: string;
-  params: Record<string, unknown>;
-  message: { es: string; en: string };
-  status: string;
-  raisedAt: string;
-}
-
-export interface MovementDetail {
-  movement: Movement;
-  events: TransitEvent[];
-  alerts: Alert[];
-}
-
-// ---------------------------------------------------------------- risk engine
+// ---------------------------------------------------------------- risk engine (hand-written for now)
 
 export type Stage = 'declaration' | 'transit' | 'manifest';
 export type CriterionStatus = 'draft' | 'awaiting_approval' | 'active' | 'suspended' | 'expired' | 'rejected';
@@ -367,42 +185,6 @@ export interface TraderRisk {
     createdAt: string;
     result: { outcome: string; hit: boolean; goodsSeized: boolean; extra: number; currency: string; recordedAt: string; kinds: string[] } | null;
   }[];
-}
-
-export interface ControlAgg {
-  controls: number;
-  hits: number;
-  hitRate: number | null;
-  seizures: number;
-  extraRevenueUsd: number;
-}
-
-export interface RandomCompliance {
-  controls: number;
-  compliant: number;
-  complianceRate: number | null;
-  ci95: [number, number] | null;
-}
-
-export interface ControlsKpi {
-  country: string;
-  office: string | null;
-  from: string;
-  to: string;
-  timeZone: string;
-  open: number;
-  totals: ControlAgg;
-  random: RandomCompliance;
-  days: (ControlAgg & { date: string })[];
-  byChannel: (ControlAgg & { channel: Channel })[];
-  byOffice: (ControlAgg & { office: string; random: RandomCompliance })[];
-  release: { channel: Channel; n: number; medianHours: number | null; p90Hours: number | null }[];
-}
-
-export interface AllTargets {
-  country: string;
-  default: Targets;
-  offices: Record<string, Targets>;
 }
 
 /** Effectiveness and backtest answers: the server's own definitions. */

@@ -6,9 +6,12 @@
 import { lazy, type ComponentType, type ReactNode } from 'react';
 import type { Capability } from './access.ts';
 
+/** A page component, with its own props. */
+type PageComponent<C> = C extends ComponentType<infer P> ? ComponentType<P> : never;
+
 /** A named export of a page module as a lazy component. */
 function page<M, K extends keyof M>(load: () => Promise<M>, name: K) {
-  return lazy(() => load().then((m) => ({ default: m[name] as ComponentType<any> })));
+  return lazy(() => load().then((m) => ({ default: m[name] as PageComponent<M[K]> })));
 }
 
 const loadCriterion = () => import('../pages/Criterion.tsx');

@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, withQuery } from '../api/client.ts';
-import type { AllTargets, ControlsKpi } from '../api/types.ts';
+import type { AllTargets, Channel, ControlsKpi } from '../api/types.ts';
 import { useFormat } from '../app/format.ts';
 import { useReference } from '../app/reference.tsx';
 import { useApi } from '../app/useApi.ts';
@@ -48,7 +48,7 @@ export function ControlsDashboard({ country, office, from, to, regional }: { cou
       tooltip: { trigger: 'axis', confine: true },
       legend: { bottom: 0, icon: 'roundRect' },
       grid: { left: 8, right: 24, top: 8, bottom: 40, containLabel: true },
-      yAxis: { type: 'category', data: k.byChannel.map((c) => t(`channel.${c.channel}`)), axisLabel: { color: '#323f4b' } },
+      yAxis: { type: 'category', data: k.byChannel.map((c) => t(`channel.${c.channel as Channel}`)), axisLabel: { color: '#323f4b' } },
       xAxis: { type: 'value', minInterval: 1, ...AXIS },
       series: [
         { name: t('kc.series.hits'), type: 'bar', stack: 'c', barMaxWidth: 22, itemStyle: { color: '#b4532a' }, data: k.byChannel.map((c) => c.hits) },
@@ -81,7 +81,7 @@ export function ControlsDashboard({ country, office, from, to, regional }: { cou
       tooltip: { trigger: 'axis', confine: true, valueFormatter: (v: unknown) => `${fmt.dec(Number(v ?? 0))} h` },
       legend: { bottom: 0, icon: 'roundRect' },
       grid: { left: 8, right: 24, top: 8, bottom: 40, containLabel: true },
-      yAxis: { type: 'category', data: k.release.map((r) => t(`channel.${r.channel}`)), axisLabel: { color: '#323f4b' } },
+      yAxis: { type: 'category', data: k.release.map((r) => t(`channel.${r.channel as Channel}`)), axisLabel: { color: '#323f4b' } },
       xAxis: { type: 'value', axisLabel: { color: '#52606d', formatter: '{value} h' }, splitLine: AXIS.splitLine },
       series: [
         { name: t('kc.series.median'), type: 'bar', barMaxWidth: 16, itemStyle: { color: '#1d4a85' }, data: k.release.map((r) => r.medianHours) },
@@ -119,11 +119,11 @@ export function ControlsDashboard({ country, office, from, to, regional }: { cou
           </div>
           <div className="grid grid-2">
             <Panel title={t('kc.chart.byChannel')} id="chart-controls-channel">
-              <Chart testId="controls-channel" option={charts.byChannel} height={Math.max(180, k.byChannel.length * 46 + 60)} label={t('dash.chartSummary', { title: t('kc.chart.byChannel'), summary: k.byChannel.map((c) => `${t(`channel.${c.channel}`)} ${c.hits}/${c.controls}`).join(', ') })} />
+              <Chart testId="controls-channel" option={charts.byChannel} height={Math.max(180, k.byChannel.length * 46 + 60)} label={t('dash.chartSummary', { title: t('kc.chart.byChannel'), summary: k.byChannel.map((c) => `${t(`channel.${c.channel as Channel}`)} ${c.hits}/${c.controls}`).join(', ') })} />
             </Panel>
             {k.release.length > 0 && (
               <Panel title={t('kc.chart.release')} id="chart-release">
-                <Chart testId="release" option={charts.release} height={Math.max(180, k.release.length * 50 + 60)} label={t('dash.chartSummary', { title: t('kc.chart.release'), summary: k.release.map((x) => `${t(`channel.${x.channel}`)} ${fmt.dec(x.medianHours ?? 0)} h`).join(', ') })} />
+                <Chart testId="release" option={charts.release} height={Math.max(180, k.release.length * 50 + 60)} label={t('dash.chartSummary', { title: t('kc.chart.release'), summary: k.release.map((x) => `${t(`channel.${x.channel as Channel}`)} ${fmt.dec(x.medianHours ?? 0)} h`).join(', ') })} />
                 <p className="muted small">{t('kc.releaseNote')}</p>
               </Panel>
             )}

@@ -9,6 +9,13 @@ export const KIND_COLORS: Record<Office['kind'], string> = { seaport: '#2f6fc0',
 const STATUS_COLORS: Record<Movement['status'], string> = { in_transit: '#1f6feb', declared: '#7b8794', arrived: '#9aa5b1', cancelled: '#bcccdc' };
 const ALERT_COLOR = '#c8372d';
 
+/** What ECharts hands the tooltip formatter: the series and the data item hovered (routes, offices, track points, alerts). */
+interface MapTooltipParams {
+  seriesType?: string;
+  seriesId?: string;
+  data: { name: string; code: string; kind: string; label: string; alerts: Alert[] };
+}
+
 export interface TrackPoint {
   lon: number;
   lat: number;
@@ -54,7 +61,7 @@ export function RegionMap({ offices, movements, alerts, focus, track, height = 4
       tooltip: {
         trigger: 'item',
         confine: true,
-        formatter: (p: any) => {
+        formatter: (p: MapTooltipParams) => {
           if (p.seriesType === 'lines') return `${t('transit.col.reference')}: ${p.data.name}`;
           if (p.seriesId === 'alerts') return (p.data.alerts as Alert[]).slice(0, 4).map((a) => `<b>${tk('alert', a.kind)}</b> · ${tk('severity', a.severity)}<br/>${escapeHtml(a.message[lang])}`).join('<br/><br/>') + (p.data.alerts.length > 4 ? `<br/>… +${p.data.alerts.length - 4}` : '');
           if (p.seriesId === 'track') return escapeHtml(p.data.label);
@@ -81,14 +88,14 @@ export function RegionMap({ offices, movements, alerts, focus, track, height = 4
         { id: 'routes', type: 'lines', coordinateSystem: 'geo', polyline: true, data: lines, silent: !onMovement, zlevel: 1 },
         { id: 'offices', type: 'scatter', coordinateSystem: 'geo', symbolSize: focus ? 6 : 5, data: officeData, zlevel: 2 },
         ...(track?.length ? [{ id: 'track', type: 'scatter', coordinateSystem: 'geo', symbol: 'circle', symbolSize: 9, itemStyle: { color: '#0f2a44', borderColor: '#fff', borderWidth: 1.5 }, data: track.map((p) => ({ value: [p.lon, p.lat], label: p.label })), zlevel: 3 }] : []),
-        { id: 'alerts', type: 'effectScatter', coordinateSystem: 'geo', rippleEffect: { scale: 3, brushType: 'stroke' }, symbolSize: (v: unknown, p: any) => Math.min(9 + 2 * Math.log2(p.data.alerts.length), 18), itemStyle: { color: ALERT_COLOR }, data: [...points.values()], zlevel: 4 },
+        { id: 'alerts', type: 'effectScatter', coordinateSystem: 'geo', rippleEffect: { scale: 3, brushType: 'stroke' }, symbolSize: (v: unknown, p: { data: { alerts: Alert[] } }) => Math.min(9 + 2 * Math.log2(p.data.alerts.length), 18), itemStyle: { color: ALERT_COLOR }, data: [...points.values()], zlevel: 4 },
       ],
     } as EChartsOption;
   }, [offices, movements, alerts, focus, track, t, tk, lang, onMovement]);
 
   return (
     <div className="map-wrap" data-testid="region-map">
-      <Chart option={option} label={label} height={height} testId="map" onClick={(p) => onMovement && (p as any).data?.movementId && onMovement((p as any).data.movementId)} />
+      <Chart option={option} label={label} height={height} testId="map" onClick={(p) => { const id = (p as { data?: { movementId?: string } }).data?.movementId; if (onMovement && id) onMovement(id); }} />
       <ul className="legend" aria-hidden="true">
         {(Object.keys(KIND_COLORS) as Office['kind'][]).map((k) => (
           <li key={k}>

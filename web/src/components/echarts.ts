@@ -9,7 +9,7 @@ echarts.use([BarChart, LineChart, PieChart, ScatterChart, EffectScatterChart, Li
 
 /** The region's countries, registered once, drawn from world-atlas without any network. */
 export const REGION_MAP = 'centinela-region';
-echarts.registerMap(REGION_MAP, region as any);
+echarts.registerMap(REGION_MAP, region as Parameters<typeof echarts.registerMap>[1]);
 
 export { echarts };
 export type EChartsOption = echarts.EChartsCoreOption;

@@ -136,7 +136,6 @@ function DeclarationBody({ d, history, reload }: { d: DeclarationView; history: 
             <PartyCard role={t('decl.exporter')} party={p.exporter} />
             <PartyCard role={t('decl.declarant')} party={p.declarant} />
             <PartyCard role={t('decl.seller')} party={p.seller} />
-            <PartyCard role={t('decl.buyer')} party={p.buyer} />
           </div>
         </Panel>
         <Panel title={t('decl.transport')} id="transport">
