@@ -82,17 +82,15 @@ export async function runRiskBench(opts: { httpSeconds?: number; yearScale?: num
     decide({ hits: ev.hits, model: null, trader: traderView(undefined, 'x', 0), draw: (k % 997) / 997, randomRate: 0.03, mark: null, config });
     k++;
   };
-  ours = timeLoop(3, decideOurs(rs));
-  celOnly = timeLoop(3, decideOurs(rsCel));
 
   // hand-written JavaScript: the same 500 rules as plain functions over the same prepared values, no scope prefilter (the limit of rule evaluation)
   let j = 0;
-  js = timeLoop(3, () => {
+  const handWritten = () => {
     const v = vars[j++ % vars.length];
     let hits = 0;
     for (const c of crit) if (c.js(v)) hits++;
     if (hits < 0) throw new Error();
-  });
+  };
 
   // json-rules-engine: the same rules, one engine, facts per declaration
   const engine = new Engine([], { allowUndefinedFacts: true });
@@ -100,12 +98,32 @@ export async function runRiskBench(opts: { httpSeconds?: number; yearScale?: num
   crit.forEach((c, i) => engine.addRule({ conditions: c.jre.conditions as any, event: { type: 'hit', params: { i } }, name: c.def.name }));
   const facts = vars.map(jreFacts);
   let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < 3000) {
-    await engine.run(facts[n % facts.length]);
-    n++;
+  const jreFor = async (seconds: number) => {
+    let m = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000) {
+      await engine.run(facts[n++ % facts.length]);
+      m++;
+    }
+    return { m, s: (performance.now() - t0) / 1000 };
+  };
+  // the four measured in turns, 3 s each in all (6 turns of 0.5 s): on a busy machine a load that
+  // comes and goes weighs on all of them alike, so that their ratios hold from one run to the next
+  const TURNS = 6;
+  const sum = { ours: 0, celOnly: 0, js: 0, jreN: 0, jreS: 0 };
+  const slice = 3 / TURNS;
+  for (let t = 0; t < TURNS; t++) {
+    sum.ours += timeLoop(slice, decideOurs(rs));
+    sum.celOnly += timeLoop(slice, decideOurs(rsCel));
+    sum.js += timeLoop(slice, handWritten);
+    const r = await jreFor(slice);
+    sum.jreN += r.m;
+    sum.jreS += r.s;
   }
-  jre = n / ((performance.now() - t0) / 1000);
+  ours = sum.ours / TURNS;
+  celOnly = sum.celOnly / TURNS;
+  js = sum.js / TURNS;
+  jre = sum.jreN / sum.jreS;
   // agreement of the three on hits
   let agree = 0;
   for (let i = 0; i < 200; i++) {

@@ -22,7 +22,7 @@ import { LIMITS } from '../declarations/schema.ts';
 /** the static cost an expression may reach on the worst valid record */
 export const COST_LIMIT = 5_000_000;
 /** steps between two looks at the clock */
-const CHECK_EVERY = 1024;
+export const CHECK_EVERY = 1024;
 
 /** What one evaluation may spend: loop steps and wall-clock milliseconds. */
 export interface BudgetLimits {

@@ -10,10 +10,11 @@ import { re2Compile, re2Test } from './regex.ts';
  * fast paths, and throws `Unsupported` where the closures do.
  *
  * Criteria are user input, so nothing from the expression reaches the source text except:
- * string literals and error messages as `JSON.stringify` output, numbers checked to be finite
- * and printed by `String`, bigints (digits only), field names from the whitelist of declared
+ * field names (in error messages as `JSON.stringify` output) from the whitelist of declared
  * fields (`CEL_TYPES`) that are also plain identifiers, and names / slot numbers we allocate.
- * Sets, regular expressions and registered functions are passed in as values, never as source.
+ * String, number and bigint literals (numbers checked to be finite), sets, regular expressions
+ * and registered functions are passed in as values, never as source: criteria of the same shape
+ * then have the same source, built once (`FACTORIES`).
  *
  * Budget (budget.ts): every loop iteration of a macro counts a step (`++B.n > B.check`, one
  * compare in the hot path) and looks at the clock every so often; `BudgetExceeded` goes through
@@ -233,8 +234,11 @@ class Gen {
     const op: string = node.op;
     const a = node.args;
     switch (op) {
-      case 'value':
-        return literal(a);
+      case 'value': {
+        const text = literal(a);
+        // strings and numbers are passed in as constants, so that criteria of one shape share one source (and V8's optimised code)
+        return typeof a === 'string' || typeof a === 'number' || typeof a === 'bigint' ? this.konst(a) : text;
+      }
       case 'id': {
         const ref = scope.get(a);
         if (ref === undefined) throw new Unsupported(`id ${String(a)}`);
@@ -277,7 +281,7 @@ class Gen {
           const values: string[] = rn.args.map((x: any) => x.args);
           if (values.length === 0) return `(${l}, false)`;
           const v = this.temp();
-          if (values.length <= 8) return `((${v} = ${l}), ${values.map((s) => `${v} === ${JSON.stringify(s)}`).join(' || ')})`;
+          if (values.length <= 8) return `((${v} = ${l}), ${values.map((s) => `${v} === ${this.konst(s)}`).join(' || ')})`;
           const k = this.konst(new Set(values));
           return `((${v} = ${l}), typeof ${v} === 'string' && ${k}.has(${v}))`;
         }
@@ -380,9 +384,26 @@ class Gen {
   }
 }
 
+/**
+ * One factory per source text: criteria of the same shape (the same expression but for its string
+ * and number literals, which are constants) are closures of one factory, so V8 compiles and
+ * optimises their code once for all of them instead of once per criterion (with 500 criteria,
+ * optimising 500 functions of their own took seconds of a busy machine).
+ */
+const FACTORIES = new Map<string, (rt: typeof RUNTIME, k: unknown[]) => unknown>();
+const MAX_FACTORIES = 4096;
+
 export interface Generated {
   /** the criterion over a frame holding the stage's variables in order (then macro slots) */
   fn: (frame: unknown[]) => unknown;
+  /**
+   * the two halves of `fn`: the optimistic code (no error absorption) and the precise code that
+   * decides when the optimistic one throws anything but `BudgetExceeded` (same frame, same budget)
+   */
+  fast: (frame: unknown[]) => unknown;
+  precise: (frame: unknown[]) => unknown;
+  /** false when the code never counts a budget step (then it needs no budget started) */
+  counts: boolean;
   frameSize: number;
   source: string;
 }
@@ -406,7 +427,16 @@ export function generate(ast: unknown, names: readonly string[]): Generated {
     PRELUDE +
     gen.consts.map((_, i) => `const k${i} = k[${i}];\n`).join('') +
     gen.helpers.join('\n') +
-    `\nreturn function criterion(f) {\n  try {\n    return ${fast}(f);\n  } catch (e) {\n    if (e instanceof BX) throw e;\n    return ${precise}(f);\n  }\n};\n`;
-  const factory = new Function('rt', 'k', source) as (rt: typeof RUNTIME, k: unknown[]) => (frame: unknown[]) => unknown;
-  return { fn: factory(RUNTIME, gen.consts), frameSize: Math.max(frameSize, slots.n), source };
+    `\nreturn { criterion(f) {\n  try {\n    return ${fast}(f);\n  } catch (e) {\n    if (e instanceof BX) throw e;\n    return ${precise}(f);\n  }\n}, fast: ${fast}, precise: ${precise} };\n`;
+  type Fns = { criterion: (frame: unknown[]) => unknown; fast: (frame: unknown[]) => unknown; precise: (frame: unknown[]) => unknown };
+  let factory = FACTORIES.get(source) as ((rt: typeof RUNTIME, k: unknown[]) => Fns) | undefined;
+  if (!factory) {
+    if (FACTORIES.size >= MAX_FACTORIES) FACTORIES.clear();
+    factory = new Function('rt', 'k', source) as (rt: typeof RUNTIME, k: unknown[]) => Fns;
+    FACTORIES.set(source, factory);
+  }
+  const fns = factory(RUNTIME, gen.consts);
+  // does the code count budget steps (a loop, `in` a list, concatenation, a pattern known at run time)?
+  const counts = /\+\+B\.n|\binList\(|\barith\(|\bmatchesDyn\(/.test(source.slice(PRELUDE.length));
+  return { fn: fns.criterion, fast: fns.fast, precise: fns.precise, frameSize: Math.max(frameSize, slots.n), source, counts };
 }

@@ -34,8 +34,73 @@ export interface CompiledPredicate {
    */
   run?: (frame: unknown[]) => boolean;
   frameSize?: number;
+  /**
+   * generated only, the two halves of `run` without its budget start, for a rule set that
+   * generates one function per scope (engine.ts): `fast` is the optimistic code (its value is a
+   * hit when `=== true`); when it throws anything but `BudgetExceeded`, `slow` decides on the same
+   * frame and budget (the precise code, cel-js on a shape it did not foresee). Together they give
+   * exactly what `run` gives once the budget is started.
+   */
+  fast?: (frame: unknown[]) => unknown;
+  slow?: (frame: unknown[]) => boolean;
+  /** generated only: false when neither half ever counts a budget step (no budget to start for it) */
+  countsSteps?: boolean;
+  /** generated only: the test the optimistic code makes first, when it is a field compared with a literal (see `Guard`) */
+  guard?: Guard;
   /** why the expression could not be compiled (e.g. an invalid pattern in a stored criterion): every evaluation throws it */
   broken?: string;
+}
+
+/**
+ * The first test of an expression whose top is a chain of `&&`, when that test is a field path of
+ * a variable (`decl.transport.mode`, `consignment.found`) alone or compared with `==` to a
+ * literal. The optimistic code evaluates it first, and when it is false (without an error) the
+ * whole expression is false: a rule set evaluates each distinct guard once per record and skips
+ * the criteria whose guard is false (engine.ts). `key` names the guard (equal keys, equal tests).
+ */
+export interface Guard {
+  key: string;
+  /** frame slot of the variable, then the fields read from it */
+  slot: number;
+  fields: string[];
+  /** 'bool': false when the path is `false`; 'strict': false when the path is not `=== value`; 'eq': false when not celEq(path, value) */
+  kind: 'bool' | 'strict' | 'eq';
+  value: unknown;
+}
+
+function guardOf(ast: any, names: readonly string[]): Guard | undefined {
+  let n = ast;
+  while (n && n.op === '&&') n = n.args[0];
+  const path = (x: any): { slot: number; fields: string[] } | undefined => {
+    const fields: string[] = [];
+    while (x && x.op === '.' && typeof x.args[1] === 'string') {
+      fields.unshift(x.args[1]);
+      x = x.args[0];
+    }
+    if (!x || x.op !== 'id' || !fields.length) return undefined;
+    const slot = names.indexOf(x.args);
+    return slot < 0 ? undefined : { slot, fields };
+  };
+  const keyOf = (p: { slot: number; fields: string[] }, kind: string, value: unknown) =>
+    `${p.slot}.${p.fields.join('.')}|${kind}|${typeof value}|${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`;
+  if (!n) return undefined;
+  if (n.op === '.') {
+    const p = path(n);
+    return p ? { key: keyOf(p, 'bool', false), ...p, kind: 'bool', value: false } : undefined;
+  }
+  if (n.op === '==') {
+    const [l, r] = n.args;
+    const lit = (x: any) => x?.op === 'value' && (x.args === null || ['string', 'boolean', 'number', 'bigint'].includes(typeof x.args));
+    const [pn, vn] = lit(r) ? [l, r] : lit(l) ? [r, l] : [null, null];
+    const p = pn ? path(pn) : undefined;
+    if (!p) return undefined;
+    const value = vn.args;
+    if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+    // codegen.ts compares with === against a string, bool or null literal, with celEq otherwise
+    const kind = value === null || typeof value === 'string' || typeof value === 'boolean' ? 'strict' : 'eq';
+    return { key: keyOf(p, kind, value), ...p, kind, value };
+  }
+  return undefined;
 }
 
 /** an error the closures must not absorb (`&&`, `||`, macros) */
@@ -345,11 +410,17 @@ function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: b
   }
   let size = slots.n;
   let generated = false;
+  let fast: Fn | undefined;
+  let precise: Fn | undefined;
+  let counts = true;
   if (!opts.forceClosures) {
     // generated source where the generator covers every node (it covers what the closures do)
     try {
       const g = generate((parsed as any).ast, names);
       fn = g.fn as Fn;
+      fast = g.fast as Fn;
+      precise = g.precise as Fn;
+      counts = g.counts;
       size = g.frameSize;
       generated = true;
     } catch {
@@ -382,5 +453,21 @@ function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: b
       throw e;
     }
   };
-  return Object.assign(pred, { compiled: true, generated, run, frameSize: size });
+  const celJsOnFrame = (frame: Frame): boolean => {
+    const vars: CelVars = {};
+    for (let i = 0; i < names.length; i++) vars[names[i]] = frame[i] as object;
+    return celJsRaw(vars, (frame[cs] as EvalContext | undefined) ?? EMPTY_CONTEXT);
+  };
+  if (!fast || !precise) return Object.assign(pred, { compiled: true, generated, run, frameSize: size });
+  const p = precise;
+  // what `run` does once the optimistic code has thrown (anything but BudgetExceeded): the precise code on the same budget, cel-js on a shape it did not foresee
+  const slow = (frame: Frame): boolean => {
+    try {
+      return p(frame) === true;
+    } catch (e) {
+      if (e instanceof Unsupported) return celJsOnFrame(frame);
+      throw e;
+    }
+  };
+  return Object.assign(pred, { compiled: true, generated, run, frameSize: size, fast, slow, countsSteps: counts, guard: guardOf((parsed as any).ast, names) });
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { AssessmentReason, Channel, Declaration, RiskLevel } from '../declarations/schema.ts';
 import { evalContext, STAGE_VARIABLES, type CelVars, type EvalContext, type ReferenceLookups, type Stage, type TraderView } from './cel.ts';
-import { compilePredicate, type CompiledPredicate } from './compile.ts';
+import { budget, BudgetExceeded, CHECK_EVERY, limits } from './budget.ts';
+import { compilePredicate, type CompiledPredicate, type Guard } from './compile.ts';
+import { celEq } from './codegen.ts';
 
 /**
  * The selectivity engine, pure: criteria compiled into a rule set indexed by scope, and the
@@ -110,11 +112,15 @@ export class RuleSet {
     this.compiledShare = total ? compiled / total : 1;
   }
 
-  private scoped = new Map<string, { list: CompiledCriterion[]; frameSize: number }>();
+  /** the criteria in scope by stage, office and type (no key built per record) */
+  private scopedBy = new Map<string, Map<string, Map<string, { list: CompiledCriterion[]; frameSize: number; code: ScopeCode }>>>();
 
   private scopedList(stage: Stage, office: string, type: string) {
-    const key = `${stage}|${office}|${type}`;
-    let s = this.scoped.get(key);
+    let byOffice = this.scopedBy.get(stage);
+    if (!byOffice) this.scopedBy.set(stage, (byOffice = new Map()));
+    let byType = byOffice.get(office);
+    if (!byType) byOffice.set(office, (byType = new Map()));
+    let s = byType.get(type);
     if (!s) {
       const list: CompiledCriterion[] = [];
       for (const k of [`${stage}|${office}|${type}`, `${stage}|${office}|*`, `${stage}|*|${type}`, `${stage}|*|*`]) {
@@ -123,8 +129,8 @@ export class RuleSet {
       }
       let frameSize = 0;
       for (const c of list) frameSize = Math.max(frameSize, c.predicate.frameSize ?? 0);
-      // the lists of the offices seen are kept (a few hundred offices at most)
-      this.scoped.set(key, (s = { list, frameSize }));
+      // the lists of the offices seen are kept (a few hundred offices at most), each laid out for runScope
+      byType.set(type, (s = { list, frameSize, code: scopeCode(list) }));
     }
     return s;
   }
@@ -139,13 +145,20 @@ export class RuleSet {
     const hits: CompiledCriterion[] = [];
     const errors: EvalOutcome['errors'] = [];
     let evaluated = 0;
-    const { list, frameSize } = this.scopedList(stage, office, type);
+    const { list, frameSize, code } = this.scopedList(stage, office, type);
     // one frame of the stage's variables for every compiled criterion of the record
     const names = STAGE_NAMES[stage];
     const frame: unknown[] = new Array(Math.max(frameSize, names.length + 1));
     for (let i = 0; i < names.length; i++) frame[i] = vars[names[i]];
     // the evaluation context in the slot after the variables (codegen.ts CTX)
     frame[names.length] = ctx;
+    // the scope's criteria without a wrapper each (same order, same per-criterion isolation and budget)
+    const limitsOf = ctx === null || ctx === undefined ? undefined : ctx.budget;
+    const lim = limitsOf === undefined ? limits : limitsOf;
+    if (lim !== null && typeof lim === 'object') {
+      evaluated = runScope(list, code, frame, at, hits, errors, lim, vars, ctx);
+      return { hits, evaluated, errors };
+    }
     for (let k = 0; k < list.length; k++) {
       const c = list[k];
       if (at < c.validFrom || (c.validTo !== null && at >= c.validTo)) continue;
@@ -154,17 +167,165 @@ export class RuleSet {
         const run = c.predicate.run;
         if (run ? run(frame) : c.predicate(vars, ctx)) hits.push(c);
       } catch (e) {
-        errors.push({
-          versionId: c.versionId,
-          criterionId: c.criterionId,
-          name: c.name,
-          code: (e as { code?: unknown })?.code === 'budget_exceeded' ? 'budget_exceeded' : 'criterion_error',
-          message: String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300),
-        });
+        errors.push(failureOf(c, e));
       }
     }
     return { hits, evaluated, errors };
   }
+}
+
+function failureOf(c: CompiledCriterion, e: unknown): CriterionFailure {
+  return {
+    versionId: c.versionId,
+    criterionId: c.criterionId,
+    name: c.name,
+    code: (e as { code?: unknown })?.code === 'budget_exceeded' ? 'budget_exceeded' : 'criterion_error',
+    message: String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300),
+  };
+}
+
+/**
+ * The criteria of one scope, laid out for `runScope`: each criterion's optimistic generated code
+ * and its precise fallback (compile.ts `fast`, `slow`), or null for one that runs otherwise
+ * (closures, cel-js, a broken expression), and its validity.
+ */
+interface ScopeCode {
+  fast: (((frame: unknown[]) => unknown) | null)[];
+  slow: (((frame: unknown[]) => boolean) | null)[];
+  validFrom: number[];
+  validTo: (number | null)[];
+  /** every criterion of the scope is valid at a time `at` with allFrom <= at < allTo */
+  allFrom: number;
+  allTo: number;
+  /** 1 when the criterion's code counts budget steps (its budget is started), 0 when it never does */
+  counts: Uint8Array;
+  /** the distinct guards of the scope's criteria (compile.ts Guard), and each criterion's (-1: none) */
+  guards: Guard[];
+  guardOf: Int32Array;
+  /** per record: 1 where the guard is false (its criteria are false), 0 otherwise */
+  guardFalse: Uint8Array;
+}
+
+function scopeCode(list: CompiledCriterion[]): ScopeCode {
+  const guards: Guard[] = [];
+  const byKey = new Map<string, number>();
+  const guardOf = new Int32Array(list.length).fill(-1);
+  list.forEach((c, k) => {
+    const g = c.predicate.fast && c.predicate.slow ? c.predicate.guard : undefined;
+    if (!g) return;
+    let i = byKey.get(g.key);
+    if (i === undefined) {
+      byKey.set(g.key, (i = guards.length));
+      guards.push(g);
+    }
+    guardOf[k] = i;
+  });
+  return {
+    fast: list.map((c) => (c.predicate.fast && c.predicate.slow ? c.predicate.fast : null)),
+    slow: list.map((c) => (c.predicate.fast && c.predicate.slow ? c.predicate.slow : null)),
+    validFrom: list.map((c) => c.validFrom),
+    validTo: list.map((c) => c.validTo),
+    counts: Uint8Array.from(list, (c) => (c.predicate.countsSteps === false ? 0 : 1)),
+    allFrom: list.reduce((m, c) => Math.max(m, c.validFrom), -Infinity),
+    allTo: list.reduce((m, c) => (c.validTo === null ? m : Math.min(m, c.validTo)), Infinity),
+    guards,
+    guardOf,
+    guardFalse: new Uint8Array(guards.length),
+  };
+}
+
+/** Is the guard false on this frame (read as the generated code reads it: any null or missing field on the way, and it is not)? */
+function guardIsFalse(g: Guard, frame: unknown[]): boolean {
+  let v = frame[g.slot];
+  for (let i = 0; i < g.fields.length; i++) {
+    if (v === null || v === undefined) return false;
+    v = (v as Record<string, unknown>)[g.fields[i]];
+    if (v === undefined) return false;
+  }
+  if (g.kind === 'bool') return v === false;
+  if (g.kind === 'strict') return v !== g.value;
+  return !eq(v, g.value);
+}
+const eq = celEq;
+
+/**
+ * The loop of `RuleSet.evaluate` without a wrapper per criterion: for each criterion in order,
+ * its validity at `at`, its budget started afresh (budget.ts startBudget, inlined), its
+ * generated code called directly in a try / catch of its own, so that a failing criterion is
+ * recorded (`errors`) and skipped for this record only. Same results, errors and order as the
+ * generic loop (compile.ts `run`: the optimistic code, then on any error but the budget's the
+ * precise code on the same budget). Returns how many criteria were valid at `at`.
+ */
+// local bindings of budget.ts's counters: read through an import, each access can be a call (a module loader's live binding)
+const B = budget;
+const STEPS_BETWEEN_CHECKS = CHECK_EVERY;
+const Exceeded = BudgetExceeded;
+
+function runScope(
+  list: CompiledCriterion[],
+  code: ScopeCode,
+  frame: unknown[],
+  at: number,
+  hits: CompiledCriterion[],
+  errors: CriterionFailure[],
+  lim: { maxSteps: number; ms: number },
+  vars: CelVars,
+  ctx: EvalContext,
+): number {
+  const { fast, slow, validFrom, validTo, counts, guards, guardOf, guardFalse } = code;
+  // each distinct guard once for the record: criteria whose first test is false are false
+  for (let g = 0; g < guards.length; g++) {
+    try {
+      guardFalse[g] = guardIsFalse(guards[g], frame) ? 1 : 0;
+    } catch {
+      // a field that throws when read: its criteria run and record it
+      guardFalse[g] = 0;
+    }
+  }
+  let evaluated = 0;
+  // at a time when all are valid (the common case), no test of validity per criterion
+  const allValid = at >= code.allFrom && at < code.allTo;
+  for (let k = 0; k < list.length; k++) {
+    if (!allValid) {
+      const vt = validTo[k];
+      if (at < validFrom[k] || (vt !== null && at >= vt)) continue;
+    }
+    evaluated++;
+    const g = guardOf[k];
+    if (g >= 0 && guardFalse[g] === 1) continue;
+    const c = list[k];
+    const f = fast[k];
+    let r = false;
+    if (f !== null) {
+      // budget.ts startBudget, inlined; code that never counts a step reads no budget
+      if (counts[k] === 1) {
+        B.n = 0;
+        B.check = STEPS_BETWEEN_CHECKS;
+        B.deadline = 0;
+        B.maxSteps = lim.maxSteps;
+        B.ms = lim.ms;
+      }
+      try {
+        r = f(frame) === true;
+      } catch (e) {
+        if (e instanceof Exceeded) errors.push(failureOf(c, e));
+        else
+          try {
+            r = slow[k]!(frame);
+          } catch (e2) {
+            errors.push(failureOf(c, e2));
+          }
+      }
+    } else
+      try {
+        const run = c.predicate.run;
+        r = run ? run(frame) : c.predicate(vars, ctx);
+      } catch (e) {
+        errors.push(failureOf(c, e));
+      }
+    if (r) hits.push(c);
+  }
+  return evaluated;
 }
 
 // ---------------------------------------------------------------- configuration per administration
