@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli-harness.ts';
 import { auditCommand } from '../src/cli/commands/audit.ts';
 import { usersCommand } from '../src/cli/commands/users.ts';
 import { systemClock } from '../src/core/clock.ts';
@@ -14,25 +15,7 @@ import { AccessService } from '../src/modules/access/service.ts';
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Runs a command in this process; returns what it printed and its exit code. */
-async function cli(make: () => import('commander').Command, args: string[]) {
-  let out = '';
-  let err = '';
-  const w1 = process.stdout.write.bind(process.stdout);
-  const w2 = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as any;
-  process.stderr.write = ((s: string) => ((err += s), true)) as any;
-  const prev = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await make().exitOverride().parseAsync(args, { from: 'user' });
-    return { out, err, code: process.exitCode ?? 0 };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-    process.exitCode = prev;
-  }
-}
+const cli = runCli;
 
 /** PGlite on disk (the CLI opens and closes it each time), and PostgreSQL when available. */
 

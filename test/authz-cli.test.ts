@@ -6,33 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from './cli-harness.ts';
 import { usersCommand } from '../src/cli/commands/users.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { describeEachDb, openTestPostgres, TEST_PG_URL } from '../src/db/testing.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 
-/** Runs a command in this process; returns what it printed and its exit code. */
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const w1 = process.stdout.write.bind(process.stdout);
-  const w2 = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  const prev = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await usersCommand().exitOverride().parseAsync(args, { from: 'user' });
-    return { out, err, code: process.exitCode ?? 0 };
-  } catch (e) {
-    return { out, err: err + String((e as Error).message), code: (e as { exitCode?: number }).exitCode ?? 1 };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-    process.exitCode = prev;
-  }
-}
+const cli = (args: string[]) => runCli(usersCommand, args, { errors: 'return' });
 
 
 describeEachDb('regional roles and key roles from the CLI on %s', (kind) => {

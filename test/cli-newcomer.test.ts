@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli-harness.ts';
 import { riskCommand } from '../src/cli/commands/risk.ts';
 import { parseSimulateOptions, simulateCommand } from '../src/cli/commands/simulate.ts';
 import { transitCommand, transitSimulateStart } from '../src/cli/commands/transit.ts';
@@ -16,35 +16,7 @@ import { describeEachDb, openTestPostgres, TEST_PG_URL } from '../src/db/testing
 import { CEL_FUNCTIONS, CEL_TYPES, STAGE_VARIABLES } from '../src/modules/risk/cel.ts';
 import { DEFAULT_START_HELP, defaultStart } from '../src/sim/period.ts';
 
-/** Runs a command in this process; returns what it printed and its exit code (help included). */
-async function cli(make: () => Command, args: string[]) {
-  let out = '';
-  let err = '';
-  const w1 = process.stdout.write.bind(process.stdout);
-  const w2 = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  const prev = process.exitCode;
-  process.exitCode = 0;
-  const exitOverride = (c: Command): Command => {
-    c.exitOverride();
-    c.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
-    c.commands.forEach(exitOverride);
-    return c;
-  };
-  try {
-    try {
-      await exitOverride(make()).parseAsync(args, { from: 'user' });
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'commander.helpDisplayed') throw e;
-    }
-    return { out, err, code: process.exitCode ?? 0 };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-    process.exitCode = prev;
-  }
-}
+const cli = runCli;
 
 describe('risk backtest --help', () => {
   it('names every variable an expression may use, with its fields, the functions, and what --from and --to mean', async () => {

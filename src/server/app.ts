@@ -19,7 +19,7 @@ import type { RiskService } from '../modules/risk/service.ts';
 import { intelligenceRoutes } from '../modules/intelligence/routes.ts';
 import type { IntelligenceService } from '../modules/intelligence/service.ts';
 import { registerWeb } from './web.ts';
-import { registerCompression } from './compression.ts';
+import { registerCompression, type CompressionOptions } from './compression.ts';
 import type { App, AppDeps } from './deps.ts';
 import { problemErrorHandler } from './errors.ts';
 import { problemView } from '../core/problem.ts';
@@ -45,7 +45,7 @@ export interface BuiltApp {
 }
 
 /** Assembles the HTTP API: plugins (auth, errors, OpenAPI) and every module's routes. */
-export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger; services?: Services; limits?: EdgeLimits } = {}): Promise<BuiltApp> {
+export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger; services?: Services; limits?: EdgeLimits; compression?: CompressionOptions } = {}): Promise<BuiltApp> {
   const limits = opts.limits ?? edgeLimits();
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
@@ -64,7 +64,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
     reply.code(404).type('application/problem+json').send({ type: 'https://centinela.dev/problems/not-found', title: 'Not found', status: 404, detail: `No route ${req.method} ${req.url}`, instance: req.url }),
   );
   // brotli / gzip for answers and assets, long-lived caching of hashed assets: before any route
-  await registerCompression(app);
+  await registerCompression(app, opts.compression);
 
   await app.register(swagger, {
     openapi: {

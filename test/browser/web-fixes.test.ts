@@ -7,29 +7,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWeb } from '../../scripts/ensure-web.mjs';
-import { buildServices } from '../../src/app/services.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { schema } from '../../src/db/client.ts';
-import { registerAuth } from '../../src/modules/access/auth.ts';
-import { accessRoutes } from '../../src/modules/access/routes.ts';
-import { declarationRoutes } from '../../src/modules/declarations/routes.ts';
-import { intelligenceRoutes } from '../../src/modules/intelligence/routes.ts';
-import { kpiRoutes } from '../../src/modules/kpi/routes.ts';
-import { riskRoutes } from '../../src/modules/risk/routes.ts';
-import { transitRoutes } from '../../src/modules/transit/routes.ts';
 import { getReferenceData } from '../../src/reference/index.ts';
-import { referenceRoutes } from '../../src/reference/routes.ts';
-import { IMMUTABLE, registerCompression } from '../../src/server/compression.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { IMMUTABLE } from '../../src/server/compression.ts';
 import type { AppDeps } from '../../src/server/deps.ts';
-import { problemErrorHandler } from '../../src/server/errors.ts';
-import { registerWeb, WEB_DIST } from '../../src/server/web.ts';
+import { WEB_DIST } from '../../src/server/web.ts';
 import { validDeclaration } from '../fixtures.ts';
 import { DEMO_PASSWORD, hasChromium, launchBrowser, SCREENSHOTS, startCentinela, type Centinela } from './harness.ts';
 
@@ -42,25 +31,10 @@ if (!run) console.log('[centinela tests] /usr/bin/chromium is missing: skipping 
 const BORDER_POST = { offline: false, latency: 300, downloadThroughput: 1.5e6 / 8, uploadThroughput: 1.5e6 / 8 };
 const TIN = '9911223-4';
 
-/** The API and the web app as buildApp assembles them, with registerCompression first (on or off), over an existing database. */
+/** The app as `npm start` builds it, on the same database, with compression on or off (the "before" of a slow link). */
 async function startServer(database: Centinela['database'], compression: boolean): Promise<{ url: string; close(): Promise<void> }> {
   const deps: AppDeps = { database, db: database.db, ref: getReferenceData(), clock: systemClock, config: loadConfig({}) };
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(problemErrorHandler);
-  await registerCompression(app, { enabled: compression });
-  registerAuth(app, deps);
-  const { intake, risk, intelligence } = buildServices(deps);
-  await riskRoutes(app, { ...deps, risk });
-  await intelligenceRoutes(app, { ...deps, intelligence });
-  await accessRoutes(app, deps);
-  await declarationRoutes(app, { ...deps, intake });
-  await referenceRoutes(app, deps);
-  await transitRoutes(app, deps);
-  await kpiRoutes(app, deps);
-  await registerWeb(app);
-  await app.ready();
+  const { app } = await buildApp(deps, { compression: { enabled: compression } });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, close: () => app.close() };
 }
