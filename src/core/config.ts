@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ADMINISTRATIONS } from '../reference/types.ts';
 
 export interface Config {
   port: number;
@@ -10,6 +11,22 @@ export interface Config {
   /** share of declarations sent to random control by the baseline selectivity (0..1) */
   randomControlRate: number;
   logLevel: string;
+  /**
+   * The administrations this node serves (`CENTINELA_ADMINISTRATIONS=GT` or `GT,SV`; default all
+   * seven, as the demo). Its database holds only their records plus what partners sent it.
+   */
+  administrations: string[];
+  /** NATS server for the regional exchange (`CENTINELA_NATS_URL`); absent: the in-process transport */
+  natsUrl?: string;
+}
+
+/** Parses `CENTINELA_ADMINISTRATIONS`: member codes separated by commas; an unknown code is named. */
+export function parseAdministrations(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [...ADMINISTRATIONS];
+  const codes = value.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
+  const unknown = codes.filter((c) => !(ADMINISTRATIONS as readonly string[]).includes(c));
+  if (unknown.length) throw new Error(`CENTINELA_ADMINISTRATIONS: unknown administration ${unknown.join(', ')} (members: ${ADMINISTRATIONS.join(', ')})`);
+  return [...new Set(codes)];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -24,5 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.CENTINELA_DATA_DIR ?? '.centinela'),
     randomControlRate: rate,
     logLevel: env.LOG_LEVEL ?? 'info',
+    administrations: parseAdministrations(env.CENTINELA_ADMINISTRATIONS),
+    natsUrl: env.CENTINELA_NATS_URL || undefined,
   };
 }
