@@ -72,6 +72,8 @@ export interface OutboundMessage<P = unknown> {
   kind: MessageKind;
   payload: P;
   subject?: string | null;
+  /** the payload schema's version (default: the version of the handler registered for the kind on this node, else 1) */
+  schemaVersion?: number;
 }
 
 export interface Enqueued {
