@@ -48,6 +48,10 @@ export const transitMovements = pgTable(
     headHash: text('head_hash').notNull(),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
+    /** null: declared at this node; else the partner administration whose node sent it over the exchange (a partner's record, kept so the detectors see the whole journey) */
+    receivedFrom: text('received_from'),
+    receivedAt: ts('received_at'),
+    receivedMessageId: text('received_message_id'),
   },
   (t) => [
     unique('transit_movements_country_reference_uq').on(t.country, t.reference),
@@ -80,6 +84,9 @@ export const transitEvents = pgTable(
     receivedAt: ts('received_at').notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /** null: recorded at this node; else the partner administration that reported it over the exchange (a partner's leg) */
+    receivedFrom: text('received_from'),
+    receivedMessageId: text('received_message_id'),
   },
   (t) => [primaryKey({ columns: [t.chain, t.seq] }), index('transit_events_movement_idx').on(t.movementId, t.at)],
 );
@@ -137,8 +144,58 @@ export const transitAlerts = pgTable(
     /** why it was withdrawn: { reason, params, explainedBy: eventIds, ledgerEventId } */
     withdrawal: jsonb('withdrawal'),
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    /** null: raised by this node's detectors; else the partner administration that raised it (its alert, as it sent it) */
+    receivedFrom: text('received_from'),
+    /** the partner's id of the alert */
+    sourceAlertId: uuid('source_alert_id'),
+    receivedAt: ts('received_at'),
+    receivedMessageId: text('received_message_id'),
   },
-  (t) => [index('transit_alerts_country_idx').on(t.country, t.raisedAt), index('transit_alerts_kind_idx').on(t.kind), index('transit_alerts_movement_idx').on(t.movementId, t.status)],
+  (t) => [
+    index('transit_alerts_country_idx').on(t.country, t.raisedAt),
+    index('transit_alerts_kind_idx').on(t.kind),
+    index('transit_alerts_movement_idx').on(t.movementId, t.status),
+    index('transit_alerts_source_idx').on(t.sourceAlertId),
+  ],
+);
+
+/**
+ * Partner messages about a movement this node does not know yet (an event reported by the next
+ * country before the departure's declaration reached us): kept, and applied in order once the
+ * declaration arrives.
+ */
+export const transitParked = pgTable(
+  'transit_parked',
+  {
+    messageId: text('message_id').notNull(),
+    recipient: text('recipient').notNull(),
+    movementId: uuid('movement_id').notNull(),
+    kind: text('kind').notNull(),
+    sender: text('sender').notNull(),
+    envelope: jsonb('envelope').notNull(),
+    parkedAt: ts('parked_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.recipient] }), index('transit_parked_movement_idx').on(t.movementId, t.recipient)],
+);
+
+/** What this node sent to and received from partners about each movement (the monitor's exchange log). */
+export const transitMessages = pgTable(
+  'transit_messages',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    movementId: uuid('movement_id').notNull(),
+    /** the exchange's message id (null when the sharing rules left no recipient) */
+    messageId: text('message_id'),
+    /** out | in */
+    direction: text('direction').notNull(),
+    kind: text('kind').notNull(),
+    sender: text('sender').notNull(),
+    recipients: text('recipients').array().notNull(),
+    /** what it said, in short (event ids and types, alert kind and action…) */
+    summary: jsonb('summary').notNull(),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('transit_messages_movement_idx').on(t.movementId, t.id)],
 );
 
 /** Detector thresholds per administration (missing keys take the defaults in code). */

@@ -197,37 +197,5 @@ export async function insertDischarges(tx: Tx, rows: (typeof schema.portDischarg
 
 // ---------------------------------------------------------------- read-only: the declarations module's records
 
-/** A manifest (one arrival) and its consignments, from the declarations module. */
-export async function readManifestArrival(tx: Tx, country: string, reference: string) {
-  const MF = schema.manifests;
-  const [m] = await tx
-    .select({ id: MF.id, country: MF.country, reference: MF.reference, office: MF.office, arrivalAt: MF.arrivalAt })
-    .from(MF)
-    .where(and(eq(MF.country, country), eq(MF.reference, reference)));
-  if (!m) return undefined;
-  const C = schema.consignments;
-  const consignments = await tx.select({ transportDocument: C.transportDocument, packages: C.packages, grossMassKg: C.grossMassKg }).from(C).where(eq(C.manifestId, m.id));
-  return { ...m, consignments };
-}
-
-/** Manifests that arrived since a date (for the periodic reconciliation). */
-export async function readManifestsArrivedSince(tx: Tx, since: Date, until: Date) {
-  const MF = schema.manifests;
-  return tx.select({ country: MF.country, reference: MF.reference }).from(MF).where(and(gte(MF.arrivalAt, since), lte(MF.arrivalAt, until))).orderBy(asc(MF.arrivalAt));
-}
-
-/** Declarations naming any of these manifests (their `manifestReference`), with the transport document each covers. */
-export async function readDeclarationsForManifests(tx: Tx, country: string, manifests: string[]) {
-  if (!manifests.length) return [];
-  const D = schema.declarations;
-  const rows = await tx
-    .select({
-      reference: D.reference,
-      lodgedAt: D.lodgedAt,
-      manifest: sql<string>`${D.payload}->>'manifestReference'`,
-      transportDocument: sql<string | null>`${D.payload}->>'transportDocument'`,
-    })
-    .from(D)
-    .where(and(eq(D.country, country), sql`${D.payload}->>'manifestReference' in (${sql.join(manifests.map((m) => sql`${m}`), sql`, `)})`));
-  return rows.filter((r): r is { reference: string; lodgedAt: Date; manifest: string; transportDocument: string } => typeof r.transportDocument === 'string');
-}
+/** Manifests, their consignments and the declarations naming them: the declarations module's reads. */
+export { readDeclarationsForManifests, readManifestArrival, readManifestsArrivedSince } from '../declarations/reads.ts';

@@ -29,6 +29,8 @@ export const alertView = z.object({
     .object({ reason: z.string(), params: z.record(z.string(), z.unknown()), explainedBy: z.array(z.string()), ledgerEventId: z.string(), message: bilingual })
     .nullable()
     .describe('set when a later event explained the alert away: it is kept, with the reason'),
+  receivedFrom: z.string().nullable().describe("null: raised by this node's detectors; else the partner administration that raised it (received over the regional exchange)"),
+  receivedAt: z.string().nullable().describe('when it was received from the partner'),
 });
 
 export const movementOutcomeView = z.object({
@@ -73,6 +75,8 @@ export const movementView = z.object({
   headHash: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  receivedFrom: z.string().nullable().describe("null: declared at this node; else the partner administration of departure that sent it over the regional exchange (its record, kept so that this node's detectors see the whole journey)"),
+  receivedAt: z.string().nullable(),
 });
 
 export const movementList = z.object({ items: z.array(movementView) });
@@ -104,6 +108,20 @@ export const eventView = z.object({
   receivedAt: z.string(),
   prevHash: z.string(),
   hash: z.string(),
+  receivedFrom: z.string().nullable().describe('null: recorded at this node; else the partner administration that reported it (a partner leg)'),
+});
+
+export const exchangeLogEntry = z.object({
+  messageId: z.string().nullable(),
+  direction: z.enum(['in', 'out']),
+  kind: z.string(),
+  sender: z.string(),
+  recipients: z.array(z.string()),
+  summary: z.record(z.string(), z.unknown()),
+  at: z.string(),
+  deliveries: z
+    .array(z.object({ recipient: z.string(), state: z.enum(['queued', 'sent', 'applied', 'refused']), reason: z.string().nullable(), answeredAt: z.string().nullable() }))
+    .describe('for a message this node sent: its state at each recipient'),
 });
 
 export const movementDetail = z.object({
@@ -111,6 +129,7 @@ export const movementDetail = z.object({
   events: z.array(eventView).describe('in event-time order'),
   ledgerRecords: z.array(eventView).describe('records the ledger keeps beside the events (withdrawals of alerts)'),
   alerts: z.array(alertView),
+  exchange: z.array(exchangeLogEntry).describe('what this node sent to and received from partners about this transit, oldest first'),
 });
 
 export const eventOutcomeView = z.object({

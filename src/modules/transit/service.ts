@@ -20,11 +20,18 @@ import { concernedCountries, officePosition, planRoute } from './plan.ts';
 import * as repo from './repository.ts';
 import { buildTransitContracts, type Movement, type MovementStatus, type TransitContracts, type TransitEvent } from './schema.ts';
 import { mergeThresholds, thresholdsPatchSchema, type Thresholds, type ThresholdsPatch } from './thresholds.ts';
+import type { Exchange } from '../exchange/contract.ts';
+import { notServedHere, servedAdministrations } from '../access/node.ts';
+import { TransitExchange } from './exchange.ts';
 
 export interface TransitDeps {
   db: Db;
   ref: ReferenceData;
   clock: Clock;
+  /** the regional exchange: transits, events, alerts and closures go to the administrations concerned (absent: nothing is sent) */
+  exchange?: Exchange;
+  /** the administrations this node serves (default: the exchange's, else all seven) */
+  config?: { administrations?: readonly string[]; randomControlRate?: number };
 }
 
 export interface Rejected {
@@ -128,6 +135,9 @@ export interface AlertOut {
   /** set when a later event explained the alert away: it is kept, with the reason */
   withdrawnAt: string | null;
   withdrawal: { reason: string; params: Record<string, unknown>; explainedBy: string[]; ledgerEventId: string; message: { es: string; en: string } } | null;
+  /** null: raised by this node's detectors; else the partner administration that raised it and sent it over the exchange */
+  receivedFrom: string | null;
+  receivedAt: string | null;
 }
 
 export interface VerifyResult {
@@ -159,6 +169,8 @@ export function alertOut(r: repo.AlertRow): AlertOut {
     raisedAt: r.raisedAt.toISOString(),
     withdrawnAt: r.withdrawnAt ? r.withdrawnAt.toISOString() : null,
     withdrawal: r.withdrawal ? { ...(r.withdrawal as Omit<NonNullable<AlertOut['withdrawal']>, 'message'>), message: explainWithdrawal((r.withdrawal as { reason: string }).reason, ((r.withdrawal as { params?: Record<string, unknown> }).params ?? {}) as Record<string, unknown>) } : null,
+    receivedFrom: r.receivedFrom ?? null,
+    receivedAt: r.receivedAt ? r.receivedAt.toISOString() : null,
   };
 }
 
@@ -169,9 +181,15 @@ const PROPOSED_NOTE = {
 
 export class TransitService {
   readonly contracts: TransitContracts;
+  /** the hand-off over the regional exchange: outbound messages and the inbound handlers */
+  readonly handoff: TransitExchange;
+  /** the administrations this node serves: it stores transits declared and events recorded only for them */
+  readonly served: readonly string[];
 
   constructor(private deps: TransitDeps) {
     this.contracts = buildTransitContracts({ ref: deps.ref, clock: deps.clock });
+    this.handoff = new TransitExchange({ ref: deps.ref, clock: deps.clock, exchange: deps.exchange });
+    this.served = deps.config?.administrations?.length ? deps.config.administrations : deps.exchange ? deps.exchange.local : servedAdministrations(undefined);
   }
 
   // ------------------------------------------------------------ thresholds
@@ -211,7 +229,12 @@ export class TransitService {
     raws.forEach((raw, index) => {
       const p = parseWith(this.contracts.movement, raw);
       if (!p.ok) rejections.push({ index, reference: (raw as { reference?: string } | null)?.reference, errors: p.errors });
-      else valid.push({ index, m: p.value, hash: contentHash(p.value) });
+      else {
+        // a transit is declared on the node of its departure; the others learn of it over the exchange
+        const elsewhere = notServedHere(this.served, p.value.country, 'country', 'transits');
+        if (elsewhere) rejections.push({ index, reference: p.value.reference, errors: [elsewhere] });
+        else valid.push({ index, m: p.value, hash: contentHash(p.value) });
+      }
     });
     if (!valid.length) return { outcomes: [], rejections };
     const now = this.deps.clock.now();
@@ -257,6 +280,7 @@ export class TransitService {
           continue;
         }
         if (prev) {
+          if (prev.receivedFrom) throw new ConflictError(`transit ${key} is ${prev.receivedFrom}'s record, received over the regional exchange: ${prev.receivedFrom} amends it`);
           if (prev.status === 'arrived' || prev.status === 'cancelled') throw new ConflictError(`transit ${key} is ${prev.status}: it can no longer be amended`);
           await repo.updateMovement(tx, prev.id, row);
           amended.push(prev.id);
@@ -272,6 +296,9 @@ export class TransitService {
       }
       await repo.insertChunked(tx, repo.movementsTable, inserts);
       await appendAudit(tx, audits, this.deps.clock);
+      // to every other administration on the route, in this transaction (the exchange's outbox)
+      const sent = [...inserts.map((r) => r.id as string), ...amended];
+      if (sent.length && this.deps.exchange) await this.handoff.declared(tx, await repo.movementsById(tx, sent), new Set(amended));
       // an amended declaration (a new time limit, another route) may explain alerts away, or justify new ones
       if (amended.length) {
         const r = await this.reviseMovements(tx, await repo.movementsById(tx, amended, true), th, now, { amended: new Set(amended) }, actor);
@@ -288,7 +315,24 @@ export class TransitService {
     const all = await repo.eventsOfMovements(this.deps.db, [id]);
     const alerts = await repo.listAlerts(this.deps.db, { movementId: id, status: 'all', limit: 1000 });
     // the ledger also keeps the withdrawals of alerts (hash-chained with the events): shown apart
-    return { movement: m, events: all.filter((e) => !isLedgerRecord(e.type)), ledgerRecords: all.filter((e) => isLedgerRecord(e.type)), alerts: alerts.map(alertOut) };
+    const ex = this.deps.exchange;
+    const exchange = await Promise.all(
+      (await this.handoff.log(this.deps.db, id)).map(async (r) => ({
+        messageId: r.messageId,
+        direction: r.direction as 'in' | 'out',
+        kind: r.kind,
+        sender: r.sender,
+        recipients: r.recipients,
+        summary: r.summary as Record<string, unknown>,
+        at: r.at.toISOString(),
+        // what became of a message this node sent, per recipient: queued, sent, applied or refused (with the reason)
+        deliveries:
+          r.direction === 'out' && r.messageId && ex
+            ? (await ex.deliveries({ sender: r.sender, messageId: r.messageId })).map((d) => ({ recipient: d.recipient, state: d.state, reason: d.reason, answeredAt: d.answeredAt ? d.answeredAt.toISOString() : null }))
+            : [],
+      })),
+    );
+    return { movement: m, events: all.filter((e) => !isLedgerRecord(e.type)), ledgerRecords: all.filter((e) => isLedgerRecord(e.type)), alerts: alerts.map(alertOut), exchange };
   }
 
   async movementByReference(country: string, reference: string) {
@@ -383,6 +427,12 @@ export class TransitService {
       const scope = items[index].scope;
       if (scope && p.value.office && this.deps.ref.office(p.value.office)?.country !== scope) {
         rejected.push({ index, eventId: p.value.eventId, errors: [{ path: 'office', code: 'out_of_scope', message: `you act for ${scope} and may record events only at its offices` }] });
+        return;
+      }
+      // events at another administration's offices are recorded on its node and arrive here over the exchange
+      const elsewhere = p.value.office ? notServedHere(this.served, this.deps.ref.office(p.value.office)!.country, 'office', 'events') : null;
+      if (elsewhere) {
+        rejected.push({ index, eventId: p.value.eventId, errors: [elsewhere] });
         return;
       }
       const data = JSON.parse(JSON.stringify({ ...p.value, at: new Date(p.value.at).toISOString() })) as Record<string, unknown>;
@@ -527,6 +577,8 @@ export class TransitService {
       report.recorded = rows.length;
       const touched = movementIds.filter((id) => heads.get(movementChain(id))!.count !== locked.get(id)!.eventCount);
       report.movements = touched.length;
+      // to the departure and the countries further on the route; an arrival at destination closes it everywhere
+      if (this.deps.exchange && touched.length) await this.handoff.events(tx, locked, rows as unknown as repo.EventRow[], actor.kind === 'system' ? null : actor.country);
 
       // every movement the batch touched: its hypotheses recomputed from all its events, new ones raised, vanished ones withdrawn
       const th = await this.thresholdsFor(tx);
@@ -619,7 +671,11 @@ export class TransitService {
     const live = movements.filter((m) => m.status !== 'cancelled');
     if (!live.length) return { raised: [], withdrawn: [] };
     const ids = live.map((m) => m.id);
-    const [events, open] = await Promise.all([repo.eventsOfMovements(tx, ids), repo.openAlertsOfMovements(tx, ids)]);
+    const [events, openAll] = await Promise.all([repo.eventsOfMovements(tx, ids), repo.openAlertsOfMovements(tx, ids)]);
+    // partners' alerts are theirs: never revised or withdrawn here; a finding a partner already raised is not raised again
+    const open = openAll.filter((a) => !a.receivedFrom);
+    const partnerKeys = new Set(openAll.filter((a) => a.receivedFrom).map((a) => a.dedupeKey.slice(0, a.dedupeKey.lastIndexOf('@'))));
+    const revisedRows: repo.AlertRow[] = [];
     const byMovement = new Map<string, DetectorEvent[]>();
     for (const e of events) {
       if (isLedgerRecord(e.type)) continue;
@@ -641,9 +697,12 @@ export class TransitService {
       const current = new Map((openBy.get(m.id) ?? []).map((a) => [a.dedupeKey, a]));
       for (const [k, d] of drafts) {
         const a = current.get(k);
-        if (!a) toRaise.push({ ...d, movement: m });
-        else if (canonicalJson(a.params) !== canonicalJson(d.params) || canonicalJson(a.evidence) !== canonicalJson(d.evidence) || a.severity !== d.severity)
+        if (!a) {
+          if (!partnerKeys.has(k)) toRaise.push({ ...d, movement: m });
+        } else if (canonicalJson(a.params) !== canonicalJson(d.params) || canonicalJson(a.evidence) !== canonicalJson(d.evidence) || a.severity !== d.severity) {
           await repo.reviseAlert(tx, a.id, { params: d.params, evidence: d.evidence, severity: d.severity });
+          revisedRows.push({ ...a, params: d.params, evidence: d.evidence, severity: d.severity });
+        }
       }
       for (const [k, a] of current) {
         if (drafts.has(k)) continue;
@@ -653,6 +712,12 @@ export class TransitService {
     }
     const raised = await this.storeAlerts(tx, toRaise, now);
     const withdrawn: repo.AlertRow[] = [];
+    const byId = new Map(live.map((m) => [m.id, m]));
+    const who = actor.kind === 'system' ? null : actor.country;
+    if (this.deps.exchange) {
+      await this.handoff.alerts(tx, 'raised', raised, byId, who);
+      await this.handoff.alerts(tx, 'revised', revisedRows, byId, who);
+    }
     if (toWithdraw.length) {
       // the withdrawal is a fact about the movement: chained into its ledger like its events
       const locked = new Map((await repo.movementsById(tx, [...new Set(toWithdraw.map((w) => w.m.id))].sort(), true)).map((r) => [r.id, r]));
@@ -682,6 +747,7 @@ export class TransitService {
       }
       await repo.insertChunked(tx, repo.eventsTable, rows);
       for (const [id, h] of heads) await repo.updateMovement(tx, id, { eventCount: h.count, headHash: h.hash });
+      if (this.deps.exchange) await this.handoff.alerts(tx, 'withdrawn', withdrawn, byId, who);
       await appendAudit(
         tx,
         { actor, action: 'transit.alerts.withdrawn', entityType: 'transit_alert_batch', entityId: withdrawn[0].id, after: { alerts: withdrawn.map((a) => ({ id: a.id, kind: a.kind, subject: a.subject, reason: (a.withdrawal as { reason: string }).reason })) } },

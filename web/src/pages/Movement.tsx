@@ -95,6 +95,12 @@ function MovementBody({ d }: { d: MovementDetail }) {
         <StatusBadge status={m.status} />
       </PageHeader>
 
+      {m.receivedFrom && (
+        <p className="notice" data-testid="partner-record" data-from={m.receivedFrom}>
+          {t('movement.partnerRecord', { country: tk('country', m.receivedFrom), when: fmt.dateTime(m.receivedAt) })}
+        </p>
+      )}
+
       <div className="grid grid-2">
         <Panel title={t('movement.summary')} id="summary">
           <Facts
@@ -126,6 +132,17 @@ function MovementBody({ d }: { d: MovementDetail }) {
       {can(session!.user.role, 'transitAlerts') && alerts.length > 0 && (
         <Panel title={t('movement.alerts')} id="movement-alerts">
           <AlertList alerts={alerts} linkMovements={false} />
+          {alerts.some((a) => a.receivedFrom) && (
+            <ul className="muted" data-testid="partner-alerts">
+              {alerts
+                .filter((a) => a.receivedFrom)
+                .map((a) => (
+                  <li key={a.id} data-kind={a.kind} data-from={a.receivedFrom}>
+                    {tk('alert', a.kind)}: {t('movement.partnerAlert', { country: tk('country', a.receivedFrom), when: fmt.dateTime(a.receivedAt) })}
+                  </li>
+                ))}
+            </ul>
+          )}
         </Panel>
       )}
 
@@ -169,9 +186,10 @@ function MovementBody({ d }: { d: MovementDetail }) {
                   {c.events.length > 0 && (
                     <ul className="chips">
                       {c.events.map((e) => (
-                        <li key={e.eventId} className="chip">
+                        <li key={e.eventId} className="chip" data-from={e.receivedFrom ?? ''}>
                           {tk('event', e.type)}
                           {e.data.direction ? ` (${t(`event.${e.data.direction}`)})` : ''} · {fmt.dateTime(e.at)}
+                          {e.receivedFrom ? ` · ${e.receivedFrom}` : ''}
                         </li>
                       ))}
                     </ul>
@@ -210,6 +228,7 @@ function MovementBody({ d }: { d: MovementDetail }) {
                   <th scope="col">{t('movement.col.type')}</th>
                   <th scope="col">{t('movement.col.office')}</th>
                   <th scope="col">{t('movement.col.detail')}</th>
+                  <th scope="col">{t('movement.col.reportedBy')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -221,6 +240,9 @@ function MovementBody({ d }: { d: MovementDetail }) {
                     <td>
                       <EventDetail e={e} />
                     </td>
+                    <td className="nowrap" data-from={e.receivedFrom ?? ''}>
+                      {e.receivedFrom ? t('movement.partnerLeg', { country: tk('country', e.receivedFrom), when: fmt.dateTime(e.receivedAt) }) : t('movement.thisNode')}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -228,6 +250,75 @@ function MovementBody({ d }: { d: MovementDetail }) {
           </div>
         )}
       </Panel>
+
+      <ExchangeLog d={d} />
     </>
+  );
+}
+
+type ExchangeEntry = MovementDetail['exchange'][number];
+
+/** What one message said, in words: the events it carried, the alert and what became of it, the closure. */
+function ExchangeContent({ x }: { x: ExchangeEntry }) {
+  const { t, tk } = useI18n();
+  const fmt = useFormat();
+  const s = x.summary as { events?: { eventId: string; type: string; office: string | null }[]; kind?: string; action?: string; reference?: string; office?: string; arrivedAt?: string; refused?: string };
+  if (s.refused) return <span className="text-bad">{t('movement.exchange.refused', { reason: s.refused })}</span>;
+  if (s.events) return <>{t('movement.exchange.events', { count: fmt.int(s.events.length), list: s.events.map((e) => `${tk('event', e.type)}${e.office ? ` (${e.office})` : ''}`).join(', ') })}</>;
+  if (x.kind === 'transit.alert' && s.kind) return <>{t('movement.exchange.alert', { kind: tk('alert', s.kind), action: tk('movement.exchange.action', s.action ?? 'raised') })}</>;
+  if (x.kind === 'transit.closed') return <>{`${s.office ?? ''} · ${fmt.dateTime(s.arrivedAt)}`}</>;
+  return <>{s.reference ?? '—'}</>;
+}
+
+/** The transit's messages with partners: who sent what to whom, when, and (for what this node sent) its state at each recipient. */
+function ExchangeLog({ d }: { d: MovementDetail }) {
+  const { t, tk } = useI18n();
+  const fmt = useFormat();
+  return (
+    <Panel title={t('movement.exchange')} id="exchange">
+      <p className="muted">{t('movement.exchangeIntro')}</p>
+      {d.exchange.length === 0 ? (
+        <Empty>{t('movement.exchangeNone')}</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="exchange-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('movement.exchange.col.at')}</th>
+                <th scope="col">{t('movement.exchange.col.direction')}</th>
+                <th scope="col">{t('movement.exchange.col.kind')}</th>
+                <th scope="col">{t('movement.exchange.col.parties')}</th>
+                <th scope="col">{t('movement.exchange.col.content')}</th>
+                <th scope="col">{t('movement.exchange.col.state')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.exchange.map((x, i) => (
+                <tr key={`${x.messageId ?? i}-${x.direction}-${x.recipients.join(',')}`} data-direction={x.direction} data-kind={x.kind}>
+                  <td className="nowrap">{fmt.dateTime(x.at)}</td>
+                  <td>{t(x.direction === 'out' ? 'movement.exchange.sent' : 'movement.exchange.received')}</td>
+                  <td>{tk('movement.exchange.kind', x.kind)}</td>
+                  <td className="nowrap">
+                    {x.sender} → {x.recipients.join(', ')}
+                  </td>
+                  <td>
+                    <ExchangeContent x={x} />
+                  </td>
+                  <td>
+                    {x.deliveries.length
+                      ? x.deliveries.map((dl) => (
+                          <span key={dl.recipient} className={dl.state === 'refused' ? 'badge severity-high' : 'badge'} title={dl.reason ?? undefined}>
+                            {dl.recipient}: {t(`movement.exchange.state.${dl.state}`)}
+                          </span>
+                        ))
+                      : '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Panel>
   );
 }

@@ -128,6 +128,14 @@ export function Transit() {
                         <Link to={`/transit/movements/${m.id}`} className="strong">
                           {m.country}/{m.reference}
                         </Link>
+                        {m.receivedFrom && (
+                          <>
+                            {' '}
+                            <span className="badge" data-testid="partner-movement" title={t('transit.receivedFromTitle', { country: tk('country', m.receivedFrom) })}>
+                              {t('transit.receivedFrom', { country: m.receivedFrom })}
+                            </span>
+                          </>
+                        )}
                       </td>
                       <td>
                         {officeName(m.officeOfDeparture)} → {officeName(m.officeOfDestination)}
