@@ -7,6 +7,7 @@ import { runStartupBench } from './startup.ts';
 import { runTransitBench } from './transit.ts';
 import { runModelBench } from './model.ts';
 import { runRiskBench } from './risk.ts';
+import { runExchangeBench } from './exchange.ts';
 
 const all: Record<string, () => Promise<unknown>> = {
   import: () => runImportBench(),
@@ -14,6 +15,7 @@ const all: Record<string, () => Promise<unknown>> = {
   transit: () => runTransitBench(),
   model: () => runModelBench(),
   risk: () => runRiskBench(),
+  exchange: () => runExchangeBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

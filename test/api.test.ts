@@ -45,6 +45,36 @@ describeEachDb('HTTP API on %s', (kind) => {
     expect(Object.keys(o.json().paths)).toContain('/api/v1/declarations');
   });
 
+  it('every operation of the OpenAPI document answers typed responses: a schema for each success, problem+json for client errors', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    // a schema that says nothing (z.any(), z.unknown(), no response schema at all) is {} or absent
+    const typed = (s: Record<string, unknown> | undefined) => !!s && Object.keys(s).some((k) => !['description', 'title', '$schema', 'default', 'examples'].includes(k));
+    const untyped: string[] = [];
+    const operations: string[] = [];
+    for (const [path, ops] of Object.entries<Record<string, any>>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(ops)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        operations.push(name);
+        const responses: Record<string, any> = op.responses ?? {};
+        const codes = Object.keys(responses);
+        if (!codes.some((c) => /^2/.test(c))) untyped.push(`${name}: no success response`);
+        for (const code of codes) {
+          if (code === '204') continue;
+          const content: Record<string, any> = responses[code].content ?? {};
+          if (!Object.keys(content).length) untyped.push(`${name} ${code}: no content schema`);
+          // a file (PDF, CSV) is bytes, not JSON the serializer checks: it is named by its media type
+          for (const [type, c] of Object.entries<any>(content)) if (/json/.test(type) && !typed(c.schema)) untyped.push(`${name} ${code} ${type}: untyped (${JSON.stringify(c.schema ?? null)})`);
+        }
+        // a route behind sign-in answers 401/403/404/400 as problem+json: the document says so
+        const secured = op.security === undefined ? (doc.security ?? []).length > 0 : op.security.length > 0;
+        if (secured && !codes.some((c) => /^4/.test(c))) untyped.push(`${name}: no 4xx (problem+json) response`);
+      }
+    }
+    expect(operations.length).toBeGreaterThan(50);
+    expect(operations).toContain('GET /api/v1/risk/assessments/{id}/replay');
+    expect(untyped).toEqual([]);
+  });
+
   it('a valid declaration gets its assessment', async () => {
     const r = await app.inject({ method: 'POST', url: '/api/v1/declarations', headers: { 'x-api-key': key }, payload: validDeclaration('GT-API-1') });
     expect(r.statusCode).toBe(201);

@@ -24,6 +24,7 @@ import { allows, mayActOn, REFUSAL_CODES, REGIONAL_ROLES, type Action, type Refu
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL, USER_ROLES, type Principal } from '../src/modules/access/types.ts';
 import { TransitService } from '../src/modules/transit/service.ts';
+import { PcaService } from '../src/modules/pca/service.ts';
 import { FEATURES, type RawRow } from '../src/modules/intelligence/features.ts';
 import { trainRiskModel } from '../src/modules/intelligence/lifecycle.ts';
 import { getReferenceData } from '../src/reference/index.ts';
@@ -56,6 +57,13 @@ interface Seed {
   officer: Record<string, string>;
   model: Record<string, string>;
   movement: Record<string, string>;
+  /** post-clearance audit records per administration: plan, item, case, sensitive, conflict, request */
+  pca: Record<string, Record<string, string>>;
+  exchangeMessage: Record<string, string>;
+  deadLetter: Record<string, string>;
+  exchangeKey: Record<string, string>;
+  /** regional cooperation records each administration received from a partner: rif, proposal, intel */
+  coop: Record<string, Record<string, string>>;
 }
 
 interface Req {
@@ -89,12 +97,39 @@ const svManifest = (ref: string) =>
     m.country = 'SV';
     m.office = 'SVAQJ';
   });
+const coopRif = () => ({ title: 'Matrix alert to SV', riskType: 'revenue', subject: { traderTins: ['4455667-8'] }, indicators: { text: 'matrix indicators' }, recommendedAction: 'watch', validTo: '2026-12-31T00:00:00Z', recipients: ['SV'] });
+const coopProposal = () => ({ name: 'Matrix common criterion', rationale: 'matrix rationale', expression: 'decl.type == "IM"', weight: 10, recipients: ['SV', 'HN'] });
 const regionalTarget = (who: Subject) => REGIONAL_ROLES.includes(who.principal.role);
 let seq = 0;
 const next = () => ++seq;
 
 /** How to call every route. A new route needs a row here (the test says which are missing). */
 const ROUTES: Record<string, RouteSpec> = {
+  // ---- regional cooperation
+  'GET /api/v1/cooperation/rifs': { own: () => ({ url: '/api/v1/cooperation/rifs?box=inbox' }), other: () => ({ url: '/api/v1/cooperation/rifs?box=inbox&country=SV' }), otherRefusal: [403] },
+  'POST /api/v1/cooperation/rifs': {
+    own: () => ({ url: '/api/v1/cooperation/rifs', payload: coopRif() }),
+    other: () => ({ url: '/api/v1/cooperation/rifs', payload: { ...coopRif(), country: 'SV', recipients: ['GT'] } }),
+    otherRefusal: [403],
+  },
+  'GET /api/v1/cooperation/rifs/:id': { own: (s) => ({ url: `/api/v1/cooperation/rifs/${s.coop[OWN].rif}` }), other: (s) => ({ url: `/api/v1/cooperation/rifs/${s.coop[OTHER].rif}?country=SV` }) },
+  'POST /api/v1/cooperation/rifs/:id/accept': { own: (s) => ({ url: `/api/v1/cooperation/rifs/${s.coop[OWN].rif}/accept`, payload: {} }), other: (s) => ({ url: `/api/v1/cooperation/rifs/${s.coop[OTHER].rif}/accept?country=SV`, payload: {} }) },
+  'POST /api/v1/cooperation/rifs/:id/decline': { own: (s) => ({ url: `/api/v1/cooperation/rifs/${s.coop[OWN].rif}/decline`, payload: { reason: 'matrix decline' } }), other: (s) => ({ url: `/api/v1/cooperation/rifs/${s.coop[OTHER].rif}/decline?country=SV`, payload: { reason: 'matrix decline' } }) },
+  'GET /api/v1/cooperation/criteria': { own: () => ({ url: '/api/v1/cooperation/criteria?box=inbox' }), other: () => ({ url: '/api/v1/cooperation/criteria?box=outbox&country=SV' }), otherRefusal: [403] },
+  'POST /api/v1/cooperation/criteria': {
+    own: () => ({ url: '/api/v1/cooperation/criteria', payload: coopProposal() }),
+    other: () => ({ url: '/api/v1/cooperation/criteria', payload: { ...coopProposal(), country: 'SV' } }),
+    otherRefusal: [403],
+  },
+  'GET /api/v1/cooperation/criteria/:id': { own: (s) => ({ url: `/api/v1/cooperation/criteria/${s.coop[OWN].proposal}` }), other: (s) => ({ url: `/api/v1/cooperation/criteria/${s.coop[OTHER].proposal}?country=SV` }) },
+  'POST /api/v1/cooperation/criteria/:id/adopt': { own: (s) => ({ url: `/api/v1/cooperation/criteria/${s.coop[OWN].proposal}/adopt`, payload: {} }), other: (s) => ({ url: `/api/v1/cooperation/criteria/${s.coop[OTHER].proposal}/adopt?country=SV`, payload: {} }) },
+  'POST /api/v1/cooperation/criteria/:id/decline': { own: (s) => ({ url: `/api/v1/cooperation/criteria/${s.coop[OWN].proposal}/decline`, payload: { reason: 'matrix decline' } }), other: (s) => ({ url: `/api/v1/cooperation/criteria/${s.coop[OTHER].proposal}/decline?country=SV`, payload: { reason: 'matrix decline' } }) },
+  'POST /api/v1/cooperation/criteria/:id/hits': { own: (s) => ({ url: `/api/v1/cooperation/criteria/${s.coop[OWN].proposal}/hits`, payload: {} }), other: (s) => ({ url: `/api/v1/cooperation/criteria/${s.coop[OTHER].proposal}/hits?country=SV`, payload: {} }) },
+  'GET /api/v1/cooperation/intel': { own: () => ({ url: '/api/v1/cooperation/intel?box=inbox' }), other: () => ({ url: '/api/v1/cooperation/intel?country=SV' }), otherRefusal: [403] },
+  'POST /api/v1/cooperation/intel': { own: (s) => ({ url: '/api/v1/cooperation/intel', payload: { controlId: s.control[OWN], kind: 'seizure', recipients: ['SV'] } }), other: (s) => ({ url: '/api/v1/cooperation/intel', payload: { controlId: s.control[OTHER], kind: 'seizure', recipients: ['GT'] } }) },
+  'GET /api/v1/cooperation/intel/:id': { own: (s) => ({ url: `/api/v1/cooperation/intel/${s.coop[OWN].intel}` }), other: (s) => ({ url: `/api/v1/cooperation/intel/${s.coop[OTHER].intel}?country=SV` }) },
+  'POST /api/v1/cooperation/intel/:id/watch': { own: (s) => ({ url: `/api/v1/cooperation/intel/${s.coop[OWN].intel}/watch`, payload: { validTo: '2026-12-31T00:00:00Z' } }), other: (s) => ({ url: `/api/v1/cooperation/intel/${s.coop[OTHER].intel}/watch?country=SV`, payload: { validTo: '2026-12-31T00:00:00Z' } }) },
+
   // ---- access
   'POST /api/v1/auth/logout': { own: () => ({ url: '/api/v1/auth/logout' }) },
   'GET /api/v1/auth/me': { own: () => ({ url: '/api/v1/auth/me' }) },
@@ -259,6 +294,96 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/kpi/controls': { own: () => ({ url: '/api/v1/kpi/controls' }), other: () => ({ url: '/api/v1/kpi/controls?country=SV' }), otherRefusal: [403] },
   'GET /api/v1/kpi/targets': { own: () => ({ url: '/api/v1/kpi/targets' }), other: () => ({ url: '/api/v1/kpi/targets?country=SV' }), otherRefusal: [403] },
   'PUT /api/v1/kpi/targets/:country': { own: () => ({ url: '/api/v1/kpi/targets/GT', payload: { red: 0.1, yellow: 0.1 } }), other: () => ({ url: '/api/v1/kpi/targets/SV', payload: { red: 0.1, yellow: 0.1 } }), otherRefusal: [403] },
+
+  // ---- traders
+  'GET /api/v1/traders/:tin': { own: () => ({ url: '/api/v1/traders/4455667-8' }), other: () => ({ url: '/api/v1/traders/4455667-8?country=SV' }), otherRefusal: [403] },
+  'GET /api/v1/traders/:tin/aeo': { own: () => ({ url: '/api/v1/traders/4455667-8/aeo' }), other: () => ({ url: '/api/v1/traders/4455667-8/aeo?country=SV' }), otherRefusal: [403] },
+  'GET /api/v1/traders/aeo/register': { own: () => ({ url: '/api/v1/traders/aeo/register' }), other: () => ({ url: '/api/v1/traders/aeo/register?country=SV' }), otherRefusal: [403] },
+  'PUT /api/v1/traders/:tin/aeo/:country': {
+    own: () => ({ url: '/api/v1/traders/4455667-8/aeo/GT', payload: { programme: 'OEA-GT', status: 'certified', since: '2026-06-01T00:00:00Z', reason: 'matrix certification' } }),
+    other: () => ({ url: '/api/v1/traders/4455667-8/aeo/SV', payload: { programme: 'OEA-SV', status: 'certified', since: '2026-06-01T00:00:00Z', reason: 'matrix certification' } }),
+    otherRefusal: [403],
+  },
+
+  // ---- regional exchange (the node serves all seven administrations)
+  'GET /api/v1/exchange/status': { own: () => ({ url: '/api/v1/exchange/status' }) },
+  'GET /api/v1/exchange/messages/sent': { own: () => ({ url: '/api/v1/exchange/messages/sent' }), other: () => ({ url: '/api/v1/exchange/messages/sent?administration=SV' }), otherRefusal: [403] },
+  'GET /api/v1/exchange/messages/sent/:id': { own: (s) => ({ url: `/api/v1/exchange/messages/sent/${s.exchangeMessage[OWN]}` }), other: (s) => ({ url: `/api/v1/exchange/messages/sent/${s.exchangeMessage[OTHER]}` }) },
+  'GET /api/v1/exchange/messages/received': { own: () => ({ url: '/api/v1/exchange/messages/received' }), other: () => ({ url: '/api/v1/exchange/messages/received?administration=SV' }), otherRefusal: [403] },
+  'GET /api/v1/exchange/dead-letters': { own: () => ({ url: '/api/v1/exchange/dead-letters' }), other: () => ({ url: '/api/v1/exchange/dead-letters?administration=SV' }), otherRefusal: [403] },
+  'GET /api/v1/exchange/dead-letters/:id': { own: (s) => ({ url: `/api/v1/exchange/dead-letters/${s.deadLetter[OWN]}` }), other: (s) => ({ url: `/api/v1/exchange/dead-letters/${s.deadLetter[OTHER]}` }) },
+  'POST /api/v1/exchange/dead-letters/:id/reexamine': { own: (s) => ({ url: `/api/v1/exchange/dead-letters/${s.deadLetter[OWN]}/reexamine` }), other: (s) => ({ url: `/api/v1/exchange/dead-letters/${s.deadLetter[OTHER]}/reexamine` }) },
+  'POST /api/v1/exchange/dead-letters/:id/discard': { own: (s) => ({ url: `/api/v1/exchange/dead-letters/${s.deadLetter[OWN]}/discard`, payload: { reason: 'matrix' } }), other: (s) => ({ url: `/api/v1/exchange/dead-letters/${s.deadLetter[OTHER]}/discard`, payload: { reason: 'matrix' } }) },
+  'GET /api/v1/exchange/keys': { own: () => ({ url: '/api/v1/exchange/keys' }) },
+  'GET /api/v1/exchange/keys/export': { own: () => ({ url: '/api/v1/exchange/keys/export' }), other: () => ({ url: '/api/v1/exchange/keys/export?administration=SV' }), otherRefusal: [403] },
+  // every member is served here: importing any of them is refused (400) after the policy let the caller through
+  'POST /api/v1/exchange/keys/import': { own: (s) => ({ url: '/api/v1/exchange/keys/import', payload: { format: 'centinela.exchange.keys/1', administration: 'SV', exportedAt: NOW, keys: [{ keyId: s.exchangeKey[OTHER], algorithm: 'Ed25519', publicKey: 'A'.repeat(43), createdAt: NOW, retiredAt: null, revokedAt: null }] } }) },
+  'POST /api/v1/exchange/keys/:keyId/revoke': { own: (s) => ({ url: `/api/v1/exchange/keys/${s.exchangeKey[OWN]}/revoke`, payload: { reason: 'matrix' } }), other: (s) => ({ url: `/api/v1/exchange/keys/${s.exchangeKey[OTHER]}/revoke`, payload: { reason: 'matrix' } }) },
+  'POST /api/v1/exchange/keys/rotate': { own: () => ({ url: '/api/v1/exchange/keys/rotate', payload: {} }), other: () => ({ url: '/api/v1/exchange/keys/rotate', payload: { administration: 'SV' } }), otherRefusal: [403] },
+  'GET /api/v1/exchange/sharing-rules': { own: () => ({ url: '/api/v1/exchange/sharing-rules' }), other: () => ({ url: '/api/v1/exchange/sharing-rules?administration=SV' }), otherRefusal: [403] },
+  'GET /api/v1/exchange/sharing-rules/history': { own: () => ({ url: '/api/v1/exchange/sharing-rules/history' }), other: () => ({ url: '/api/v1/exchange/sharing-rules/history?administration=SV' }), otherRefusal: [403] },
+  'PUT /api/v1/exchange/sharing-rules': {
+    own: () => ({ url: '/api/v1/exchange/sharing-rules', payload: { rules: [{ kind: '*', partners: ['*'], redact: [] }] } }),
+    other: () => ({ url: '/api/v1/exchange/sharing-rules?administration=SV', payload: { rules: [{ kind: '*', partners: ['*'], redact: [] }] } }),
+    otherRefusal: [403],
+  },
+  'GET /api/v1/exchange/partners': { own: () => ({ url: '/api/v1/exchange/partners' }), other: () => ({ url: '/api/v1/exchange/partners?administration=SV' }), otherRefusal: [403] },
+  'PUT /api/v1/exchange/partners/:sender': { own: () => ({ url: '/api/v1/exchange/partners/SV', payload: { kinds: null } }), other: () => ({ url: '/api/v1/exchange/partners/GT?administration=SV', payload: { kinds: null } }), otherRefusal: [403] },
+
+  // ---- post-clearance audit (pca)
+  'GET /api/v1/pca/sensitive-goods': { own: () => ({ url: '/api/v1/pca/sensitive-goods' }), other: () => ({ url: '/api/v1/pca/sensitive-goods?country=SV' }), otherRefusal: [403] },
+  'POST /api/v1/pca/sensitive-goods': {
+    own: () => ({ url: '/api/v1/pca/sensitive-goods', payload: { hs: String(240100 + next()).slice(0, 6), reason: 'excise', note: 'matrix entry', validFrom: '2026-01-01' } }),
+    other: () => ({ url: '/api/v1/pca/sensitive-goods', payload: { country: OTHER, hs: String(240100 + next()).slice(0, 6), reason: 'excise', note: 'matrix entry', validFrom: '2026-01-01' } }),
+    otherRefusal: [403],
+  },
+  'POST /api/v1/pca/sensitive-goods/:id/decision': { own: (s) => ({ url: `/api/v1/pca/sensitive-goods/${s.pca[OWN].sensitive}/decision`, payload: { approve: true } }), other: (s) => ({ url: `/api/v1/pca/sensitive-goods/${s.pca[OTHER].sensitive}/decision`, payload: { approve: true } }) },
+  'POST /api/v1/pca/sensitive-goods/:id/withdraw': { own: (s) => ({ url: `/api/v1/pca/sensitive-goods/${s.pca[OWN].sensitive}/withdraw`, payload: { reason: 'matrix withdrawal' } }), other: (s) => ({ url: `/api/v1/pca/sensitive-goods/${s.pca[OTHER].sensitive}/withdraw`, payload: { reason: 'matrix withdrawal' } }) },
+  'GET /api/v1/pca/auditors': { own: () => ({ url: '/api/v1/pca/auditors' }), other: () => ({ url: '/api/v1/pca/auditors?country=SV' }), otherRefusal: [403] },
+  'PUT /api/v1/pca/auditors': { own: (s) => ({ url: '/api/v1/pca/auditors', payload: { userId: s.user[OWN], hoursPerMonth: 40 } }), other: (s) => ({ url: '/api/v1/pca/auditors', payload: { country: OTHER, userId: s.user[OTHER], hoursPerMonth: 40 } }), otherRefusal: [403] },
+  'GET /api/v1/pca/conflicts': { own: () => ({ url: '/api/v1/pca/conflicts' }), other: () => ({ url: '/api/v1/pca/conflicts?country=SV' }), otherRefusal: [403] },
+  'POST /api/v1/pca/conflicts': {
+    own: (s) => ({ url: '/api/v1/pca/conflicts', payload: { auditorUserId: s.user[OWN], traderTin: '1111111-1', reason: 'matrix conflict' } }),
+    other: (s) => ({ url: '/api/v1/pca/conflicts', payload: { country: OTHER, auditorUserId: s.user[OTHER], traderTin: '1111111-1', reason: 'matrix conflict' } }),
+    otherRefusal: [403],
+  },
+  'POST /api/v1/pca/conflicts/:id/end': { own: (s) => ({ url: `/api/v1/pca/conflicts/${s.pca[OWN].conflict}/end`, payload: { reason: 'matrix end' } }), other: (s) => ({ url: `/api/v1/pca/conflicts/${s.pca[OTHER].conflict}/end`, payload: { reason: 'matrix end' } }) },
+  'GET /api/v1/pca/plans': { own: () => ({ url: '/api/v1/pca/plans' }), other: () => ({ url: '/api/v1/pca/plans?country=SV' }), otherRefusal: [403] },
+  'POST /api/v1/pca/plans': { own: () => ({ url: '/api/v1/pca/plans', payload: { month: '2026-08', capacityHours: 50 } }), other: () => ({ url: '/api/v1/pca/plans', payload: { country: OTHER, month: '2026-08', capacityHours: 50 } }), otherRefusal: [403] },
+  'GET /api/v1/pca/plans/:id': { own: (s) => ({ url: `/api/v1/pca/plans/${s.pca[OWN].plan}` }), other: (s) => ({ url: `/api/v1/pca/plans/${s.pca[OTHER].plan}` }) },
+  'POST /api/v1/pca/plans/:id/decision': { own: (s) => ({ url: `/api/v1/pca/plans/${s.pca[OWN].plan}/decision`, payload: { approve: true } }), other: (s) => ({ url: `/api/v1/pca/plans/${s.pca[OTHER].plan}/decision`, payload: { approve: true } }) },
+  'GET /api/v1/pca/plans/:id/plan.pdf': { own: (s) => ({ url: `/api/v1/pca/plans/${s.pca[OWN].plan}/plan.pdf` }), other: (s) => ({ url: `/api/v1/pca/plans/${s.pca[OTHER].plan}/plan.pdf` }) },
+  'GET /api/v1/pca/plans/:id/plan.csv': { own: (s) => ({ url: `/api/v1/pca/plans/${s.pca[OWN].plan}/plan.csv` }), other: (s) => ({ url: `/api/v1/pca/plans/${s.pca[OTHER].plan}/plan.csv` }) },
+  'GET /api/v1/pca/cases': { own: () => ({ url: '/api/v1/pca/cases' }), other: () => ({ url: '/api/v1/pca/cases?country=SV' }), otherRefusal: [403] },
+  'POST /api/v1/pca/cases': { own: (s) => ({ url: '/api/v1/pca/cases', payload: { planItemId: s.pca[OWN].item } }), other: (s) => ({ url: '/api/v1/pca/cases', payload: { planItemId: s.pca[OTHER].item } }) },
+  'GET /api/v1/pca/cases/:id': { own: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OWN].case}` }), other: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OTHER].case}` }) },
+  'GET /api/v1/pca/cases/:id/report.pdf': { own: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OWN].case}/report.pdf` }), other: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OTHER].case}/report.pdf` }) },
+  'POST /api/v1/pca/cases/:id/document-requests': { own: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OWN].case}/document-requests`, payload: { description: 'matrix invoices' } }), other: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OTHER].case}/document-requests`, payload: { description: 'matrix invoices' } }) },
+  'POST /api/v1/pca/cases/:id/document-requests/:requestId/received': {
+    own: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OWN].case}/document-requests/${s.pca[OWN].request}/received`, payload: {} }),
+    other: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OTHER].case}/document-requests/${s.pca[OTHER].request}/received`, payload: {} }),
+  },
+  'POST /api/v1/pca/cases/:id/findings': {
+    own: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OWN].case}/findings`, payload: { declarationId: s.declaration[OWN], line: 1, kind: 'value', description: 'matrix finding', extraDuties: 1, extraTaxes: 1, currency: 'USD', legalBasis: 'CAUCA art. 62' } }),
+    other: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OTHER].case}/findings`, payload: { declarationId: s.declaration[OTHER], line: 1, kind: 'value', description: 'matrix finding', extraDuties: 1, extraTaxes: 1, currency: 'USD', legalBasis: 'CAUCA art. 62' } }),
+  },
+  'POST /api/v1/pca/cases/:id/hours': { own: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OWN].case}/hours`, payload: { hours: 1 } }), other: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OTHER].case}/hours`, payload: { hours: 1 } }) },
+  'POST /api/v1/pca/cases/:id/close': {
+    own: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OWN].case}/close`, payload: { outcome: 'assessed', note: 'matrix closure', legalBasis: 'CAUCA art. 62' } }),
+    other: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OTHER].case}/close`, payload: { outcome: 'assessed', note: 'matrix closure', legalBasis: 'CAUCA art. 62' } }),
+  },
+  'POST /api/v1/pca/cases/:id/share': { own: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OWN].case}/share`, payload: { userId: s.user[OWN] } }), other: (s) => ({ url: `/api/v1/pca/cases/${s.pca[OTHER].case}/share`, payload: { userId: s.user[OTHER] } }) },
+  'GET /api/v1/pca/traders/:tin': { own: () => ({ url: '/api/v1/pca/traders/4455667-8' }), other: () => ({ url: '/api/v1/pca/traders/4455667-8?country=SV' }), otherRefusal: [403] },
+  'GET /api/v1/pca/effectiveness': { own: () => ({ url: '/api/v1/pca/effectiveness' }), other: () => ({ url: '/api/v1/pca/effectiveness?country=SV' }), otherRefusal: [403] },
+  'POST /api/v1/pca/tax-returns/import': {
+    own: () => ({ url: '/api/v1/pca/tax-returns/import', headers: { 'content-type': 'text/csv' }, payload: 'country,tin,period,declaredImports,purchases,sales,currency\nGT,4455667-8,2026-06,1000,100,2000,USD\n' }),
+    other: () => ({ url: '/api/v1/pca/tax-returns/import', headers: { 'content-type': 'text/csv' }, payload: 'country,tin,period,declaredImports,purchases,sales,currency\nSV,4455667-8,2026-06,1000,100,2000,USD\n' }),
+    otherRefusal: [403],
+    refusedBody: (b) => b.rejected === 1 && b.stored === 0,
+  },
+  'POST /api/v1/pca/tax-mismatches/detect': { own: () => ({ url: '/api/v1/pca/tax-mismatches/detect', payload: { from: '2026-06', to: '2026-06' } }), other: () => ({ url: '/api/v1/pca/tax-mismatches/detect', payload: { country: OTHER, from: '2026-06', to: '2026-06' } }), otherRefusal: [403] },
+  'GET /api/v1/pca/tax-mismatches': { own: () => ({ url: '/api/v1/pca/tax-mismatches' }), other: () => ({ url: '/api/v1/pca/tax-mismatches?country=SV' }), otherRefusal: [403] },
+
 };
 
 /** San Salvador's Acajutla → El Amatillo (SV→HN) → San Lorenzo: concerns SV and HN, never GT. */
@@ -299,7 +424,7 @@ describe('authorization matrix: every route × every role × own / other adminis
   let database: Database;
   let built: BuiltApp;
   const subjects: Subject[] = [];
-  const seed = { user: {}, regionalUser: {}, key: {}, declaration: {}, manifest: {}, criterion: {}, control: {}, assessment: {}, duty: {}, officer: {}, model: {}, movement: {} } as Seed;
+  const seed = { user: {}, regionalUser: {}, key: {}, declaration: {}, manifest: {}, criterion: {}, control: {}, assessment: {}, duty: {}, officer: {}, model: {}, movement: {}, pca: {}, exchangeMessage: {}, deadLetter: {}, exchangeKey: {}, coop: {} } as Seed;
   let table: RouteGuard[] = [];
 
   beforeAll(async () => {
@@ -359,6 +484,39 @@ describe('authorization matrix: every route × every role × own / other adminis
     expect(gtTransit.statusCode, gtTransit.body).toBe(201);
     seed.movement[OWN] = gtTransit.json().id;
     seed.movement[OTHER] = (await new TransitService(deps).declareMovement(svTransit('TRSV-SEED'), sys(OTHER))).id;
+    // the exchange: a message sent by each administration (a payload version no handler here reads: not checked on the way out), a dead letter for each, each one's signing key
+    for (const [cc, to] of [[OWN, OTHER], [OTHER, OWN]] as const) {
+      const r = await database.db.transaction((tx) => built.exchange.enqueue(tx, { sender: cc, recipients: [to], kind: 'seizure.reported', payload: { matrix: true }, schemaVersion: 99 }));
+      seed.exchangeMessage[cc] = r.id!;
+      const dead = await built.exchange.examine(cc, 'not an envelope');
+      seed.deadLetter[cc] = dead.outcome === 'dead' ? dead.deadLetterId : '';
+      seed.exchangeKey[cc] = (await built.exchange.keys.exportBundle(cc)).keys[0].keyId;
+    }
+    // post-clearance audit: in each administration an auditor on the roster, a pending sensitive goods entry, a declared conflict, an approved plan and a case opened from it with a document request
+    const pca = new PcaService({ db: database.db, clock, intelligence: built.intelligence, directory: { user: async (id) => { const u = await access.getUser(sys(OWN), id).catch(() => null); return u ? { id: u.id, name: u.displayName, role: u.role, country: u.country, active: u.active } : null; } } });
+    for (const cc of [OWN, OTHER]) {
+      const author = sys(cc, 'matrix-pca-author');
+      await pca.setAuditor(author, { country: cc, userId: seed.user[cc], hoursPerMonth: 80, active: true });
+      const sensitive = await pca.proposeSensitive(author, { country: cc, hs: '2208', reason: 'excise', note: 'matrix spirits', validFrom: '2026-01-01' });
+      const conflict = await pca.declareConflict(author, { country: cc, auditorUserId: seed.user[cc], traderTin: '2222222-2', reason: 'matrix seed conflict' });
+      const plan = await pca.createPlan(author, { country: cc, month: '2026-07', capacityHours: 100, randomShare: 0 });
+      await pca.decidePlan(sys(cc, 'matrix-pca-approver'), plan.id, { approve: true });
+      const item = plan.items.find((x) => x.selected)!;
+      const opened = await pca.openCase(author, { planItemId: item.id });
+      const request = await pca.requestDocuments(author, opened.id, { description: 'matrix seed invoices' });
+      seed.pca[cc] = { sensitive: sensitive.id, conflict: conflict.id, plan: plan.id, item: item.id, case: opened.id, request: request.id };
+    }
+    // regional cooperation: each administration holds a RIF, a common criterion and a seizure report received from the other
+    for (const [cc, from] of [[OWN, OTHER], [OTHER, OWN]] as const) {
+      const env = <P>(kind: 'rif.sent' | 'criterion.proposed' | 'seizure.reported', payload: P) => ({ id: uuidv7(), sender: from, recipients: [cc], kind, schemaVersion: 1, sentAt: NOW, subject: null, payload, keyId: 'matrix', signature: 'matrix' });
+      const ids = { rif: uuidv7(), proposal: uuidv7(), intel: uuidv7() };
+      await database.db.transaction(async (tx) => {
+        await built.cooperation.applyRifSent(tx, env('rif.sent', { rifId: ids.rif, reference: `RIF-${from}-MATRIX`, administration: from, title: 'Matrix alert', riskType: 'revenue', subject: { traderTins: ['4455667-8'], plates: [], containers: [], route: { dispatch: [], destination: [], offices: [] }, goods: { hsCodes: [] } }, indicators: { text: 'matrix indicators', items: [] }, recommendedAction: 'watch', validFrom: NOW, validTo: '2026-12-31T00:00:00Z', handling: 'customs_only', feedbackRequested: true }), cc);
+        await built.cooperation.applyCriterionProposed(tx, env('criterion.proposed', { proposalId: ids.proposal, reference: `RCC-${from}-MATRIX`, administration: from, name: 'Matrix common', rationale: 'matrix rationale', expression: 'decl.type == "IM"', scope: { types: [], stages: ['declaration'] }, weight: 10, forcedChannel: null, validTo: null, proposedAt: NOW }), cc);
+        await built.cooperation.applyControlReport(tx, { ...env('seizure.reported', { reportId: ids.intel, administration: from, office: from === 'GT' ? 'GTPRQ' : 'SVAQJ', occurredAt: NOW, channel: 'red', declarationType: 'IM', outcome: 'discrepancy', discrepancies: [{ kind: 'prohibited' }], goodsSeized: true, seizureDescription: 'matrix goods', extraDutiesAssessed: 0, currency: 'USD', goods: [], route: { dispatch: null, destination: null }, transport: { mode: 3, conveyance: 'C123ABC', containers: [] }, trader: { tin: '4455667-8' } }) }, cc);
+      });
+      seed.coop[cc] = ids;
+    }
   }, 120_000);
   afterAll(async () => {
     await built?.app.close();

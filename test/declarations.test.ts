@@ -5,7 +5,7 @@ import { ValidationError } from '../src/core/errors.ts';
 import { schema, type Database } from '../src/db/client.ts';
 import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../src/modules/access/types.ts';
-import { IntakeService } from '../src/modules/declarations/service.ts';
+import { IntakeService } from '../src/flows/intake.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { INVALID, mutate, NOW, validDeclaration, validManifest } from './fixtures.ts';
 

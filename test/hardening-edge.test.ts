@@ -18,7 +18,7 @@ import { AccessService } from '../src/modules/access/service.ts';
 import { sourceOf } from '../src/modules/access/throttle.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { runImport } from '../src/modules/declarations/import.ts';
-import { IntakeService } from '../src/modules/declarations/service.ts';
+import { IntakeService } from '../src/flows/intake.ts';
 import { parseJsonLines } from '../src/modules/transit/routes.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { buildApp } from '../src/server/app.ts';

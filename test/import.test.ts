@@ -8,7 +8,7 @@ import { schema, type Database } from '../src/db/client.ts';
 import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { runImport } from '../src/modules/declarations/import.ts';
-import { IntakeService } from '../src/modules/declarations/service.ts';
+import { IntakeService } from '../src/flows/intake.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { mutate, NOW, validDeclaration } from './fixtures.ts';
 import { createSimulation } from '../src/sim/generate.ts';

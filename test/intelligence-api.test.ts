@@ -10,7 +10,7 @@ import { registerAuth, unguardedRoutes } from '../src/modules/access/auth.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../src/modules/access/types.ts';
 import { declarationRoutes } from '../src/modules/declarations/routes.ts';
-import { IntakeService } from '../src/modules/declarations/service.ts';
+import { IntakeService } from '../src/flows/intake.ts';
 import { intelligenceRoutes } from '../src/modules/intelligence/routes.ts';
 import type { IntelligenceService } from '../src/modules/intelligence/service.ts';
 import { FRAUD_PATTERN_CRITERIA } from '../src/demo/risk.ts';

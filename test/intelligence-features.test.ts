@@ -10,8 +10,8 @@ describe('intelligence features', () => {
     h.declaration('importer', 'T1', 200);
     h.control('importer', 'T1', 200);
     h.hit('importer', 'T1', 250);
-    expect(h.get('importer', 'T1', 200)).toEqual({ declarations: 1, controls: 0, hits: 0, firstSeen: 100 });
-    expect(h.get('importer', 'T1', 251)).toEqual({ declarations: 2, controls: 1, hits: 1, firstSeen: 100 });
+    expect(h.get('importer', 'T1', 200)).toEqual({ declarations: 1, controls: 0, hits: 0, seizures: 0, firstSeen: 100 });
+    expect(h.get('importer', 'T1', 251)).toEqual({ declarations: 2, controls: 1, hits: 1, seizures: 0, firstSeen: 100 });
     expect(h.get('declarant', 'T1', 251).declarations).toBe(0);
   });
 

@@ -10,7 +10,7 @@ import { registerAuth, unguardedRoutes } from '../src/modules/access/auth.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import { declarationRoutes } from '../src/modules/declarations/routes.ts';
-import { IntakeService } from '../src/modules/declarations/service.ts';
+import { IntakeService } from '../src/flows/intake.ts';
 import { riskRoutes } from '../src/modules/risk/routes.ts';
 import type { RiskService } from '../src/modules/risk/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';

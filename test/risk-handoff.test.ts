@@ -6,7 +6,7 @@ import { describeEachDb, openTestDb } from '../src/db/testing.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
 import type { Declaration } from '../src/modules/declarations/schema.ts';
-import { IntakeService } from '../src/modules/declarations/service.ts';
+import { IntakeService } from '../src/flows/intake.ts';
 import { RiskService } from '../src/modules/risk/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { validDeclaration } from './fixtures.ts';

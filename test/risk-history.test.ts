@@ -4,7 +4,7 @@ import { FixedClock } from '../src/core/clock.ts';
 import { queryRows, type Database } from '../src/db/client.ts';
 import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../src/modules/access/types.ts';
-import { IntakeService } from '../src/modules/declarations/service.ts';
+import { IntakeService } from '../src/flows/intake.ts';
 import { RiskService } from '../src/modules/risk/service.ts';
 import { localDay } from '../src/modules/risk/localday.ts';
 import { getReferenceData } from '../src/reference/index.ts';

@@ -3,7 +3,7 @@ import { FixedClock } from '../src/core/clock.ts';
 import type { Database } from '../src/db/client.ts';
 import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { SYSTEM_PRINCIPAL } from '../src/modules/access/types.ts';
-import { IntakeService } from '../src/modules/declarations/service.ts';
+import { IntakeService } from '../src/flows/intake.ts';
 import { TransitService, type AlertOut } from '../src/modules/transit/service.ts';
 import { getReferenceData } from '../src/reference/index.ts';
 import { simulateTransit, type TransitSimulation } from '../src/sim/transit/index.ts';

@@ -13,7 +13,7 @@ import { openTestDb, describeEachDb } from '../src/db/testing.ts';
 import { registerAuth, unguardedRoutes } from '../src/modules/access/auth.ts';
 import { AccessService } from '../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL, type Role } from '../src/modules/access/types.ts';
-import { IntakeService } from '../src/modules/declarations/service.ts';
+import { IntakeService } from '../src/flows/intake.ts';
 import { kpiRoutes } from '../src/modules/kpi/routes.ts';
 import { startOfLocalDay } from '../src/modules/kpi/time.ts';
 import { getReferenceData } from '../src/reference/index.ts';

@@ -18,6 +18,10 @@ export interface Config {
   administrations: string[];
   /** NATS server for the regional exchange (`CENTINELA_NATS_URL`); absent: the in-process transport */
   natsUrl?: string;
+  /** subject and stream prefix on NATS (`CENTINELA_NATS_PREFIX`, default `centinela`): several deployments or test runs on one server */
+  natsPrefix?: string;
+  /** seals the exchange's private signing keys in the database (`CENTINELA_EXCHANGE_KEY_SECRET`); absent: stored as PEM */
+  exchangeKeySecret?: string;
 }
 
 /** Parses `CENTINELA_ADMINISTRATIONS`: member codes separated by commas; an unknown code is named. */
@@ -43,5 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     administrations: parseAdministrations(env.CENTINELA_ADMINISTRATIONS),
     natsUrl: env.CENTINELA_NATS_URL || undefined,
+    natsPrefix: env.CENTINELA_NATS_PREFIX || undefined,
+    exchangeKeySecret: env.CENTINELA_EXCHANGE_KEY_SECRET || undefined,
   };
 }

@@ -32,9 +32,9 @@ export async function demoPerson(db: Db, country: string, username: string, role
  * simulator's fraud patterns (by `demo.analyst`, approved by `demo.supervisor`), and every
  * officer of the administration on duty at its offices for the demo period.
  */
-export async function seedDemoCriteria(deps: { db: Db; clock: Clock; ref: ReferenceData; risk: RiskService }, from: Date, to: Date): Promise<number> {
+export async function seedDemoCriteria(deps: { db: Db; clock: Clock; ref: ReferenceData; risk: RiskService }, from: Date, to: Date, countries: readonly string[] = ADMINISTRATIONS): Promise<number> {
   let n = 0;
-  for (const cc of ADMINISTRATIONS) {
+  for (const cc of countries as readonly (typeof ADMINISTRATIONS)[number][]) {
     const existing = await deps.risk.listCriteria(person(cc, 'demo', 'system'), { country: cc });
     if (existing.length) continue;
     const analyst = await demoPerson(deps.db, cc, `${cc.toLowerCase()}.analyst`, 'risk_analyst');

@@ -7,7 +7,7 @@ import { count, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.ts';
 import { queryRows, schema, type Db } from '../db/client.ts';
 import { SYSTEM_PRINCIPAL } from '../modules/access/types.ts';
-import type { IntakeService } from '../modules/declarations/service.ts';
+import type { IntakeService } from '../flows/intake.ts';
 import { storeGroundTruth, type GroundTruthRecord } from '../modules/declarations/truth.ts';
 import type { ReferenceData } from '../reference/types.ts';
 import { simulateRegion } from '../sim/generate.ts';
@@ -101,7 +101,9 @@ export function incompleteDemoMessage(location: string, state: DemoState | null,
  * the same intake path as any import (validation, storage, assessment, audit log), plus the
  * simulator's ground truth kept apart.
  */
-export async function seedDemo(deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService }, o: DemoOptions = DEMO_DEFAULTS) {
+export async function seedDemo(deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService; administrations?: readonly string[] }, o: DemoOptions = DEMO_DEFAULTS) {
+  // a node stores only the records of the administrations it serves (the others are on their own nodes)
+  const local = new Set(deps.administrations ?? ADMINISTRATIONS);
   // the simulated period ends yesterday in the region's earliest time zone, so nothing is in the future
   const start = defaultStart(o.days, deps.clock.now());
   const progress = new Progress('demo');
@@ -130,6 +132,7 @@ export async function seedDemo(deps: { db: Db; ref: ReferenceData; clock: Clock;
     progress.update(`${fmt(totals.declarations)} declarations, ${fmt(totals.manifests)} manifests`);
   };
   for (const rec of simulateRegion({ seed: o.seed, days: o.days, scale: o.scale, start, ref: deps.ref })) {
+    if (!local.has((rec.record as { country: string }).country)) continue;
     if (rec.kind === 'manifest') mans.push(rec.record);
     else decls.push(rec.record);
     truth.push(rec.truth as GroundTruthRecord);
@@ -144,7 +147,8 @@ export async function seedDemo(deps: { db: Db; ref: ReferenceData; clock: Clock;
  * Seeds the demo's transit: two weeks of trucks across the region's real crossings and vessel
  * arrivals, with planted anomalies; only what has happened by now is sent, then the detectors sweep.
  */
-export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService }, o: DemoOptions = DEMO_DEFAULTS) {
+export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService; transit?: TransitService; administrations?: readonly string[] }, o: DemoOptions = DEMO_DEFAULTS) {
+  const local = new Set(deps.administrations ?? ADMINISTRATIONS);
   const now = deps.clock.now().getTime();
   // two weeks at 12 trucks and 2 vessels a day for the demo's scale; smaller demos (tests) get fewer
   const days = Math.min(14, o.days);
@@ -154,11 +158,22 @@ export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock:
   const actor = SYSTEM_PRINCIPAL('GT', 'demo-seed');
   const past = (iso: unknown) => typeof iso === 'string' && Date.parse(iso) <= now;
   const progress = new Progress('demo transit');
-  await deps.intake.submitManifests(sim.manifests.filter((m) => past(m.arrivalAt)), actor, 'demo-seed');
-  await deps.intake.submitDeclarations(sim.declarations.filter((d) => past(d.lodgedAt)), actor, 'demo-seed');
-  const transit = new TransitService({ db: deps.db, ref: deps.ref, clock: deps.clock });
-  const mv = await transit.declareMovements(sim.movements.filter((m) => past(m.departureAt)), actor);
-  const events = sim.events.filter((e) => past(e.at));
+  const mine = (c: unknown) => typeof c === 'string' && local.has(c);
+  await deps.intake.submitManifests(sim.manifests.filter((m) => past(m.arrivalAt) && mine(m.country)), actor, 'demo-seed');
+  await deps.intake.submitDeclarations(sim.declarations.filter((d) => past(d.lodgedAt) && mine(d.country)), actor, 'demo-seed');
+  const transit = deps.transit ?? new TransitService({ db: deps.db, ref: deps.ref, clock: deps.clock });
+  // the transits whose whole route this node serves (a node of one administration: its domestic ones; the others come over the exchange)
+  const onlyLocal = (offices: unknown[]) => offices.every((o) => typeof o === 'string' && mine(deps.ref.office(o)?.country));
+  const movements = sim.movements.filter((m) => past(m.departureAt) && onlyLocal([m.officeOfDeparture, ...((m.route as unknown[] | undefined) ?? []), m.officeOfDestination]));
+  const kept = new Set(movements.map((m) => `${m.country}/${m.reference}`));
+  const mv = await transit.declareMovements(movements, actor);
+  const events = sim.events.filter((e) => {
+    if (!past(e.at)) return false;
+    if (local.size === ADMINISTRATIONS.length) return true;
+    const ref = e.movement as { country: string; reference: string } | undefined;
+    if (ref && !kept.has(`${ref.country}/${ref.reference}`)) return false;
+    return typeof e.office !== 'string' || mine(deps.ref.office(e.office)?.country);
+  });
   let recorded = 0;
   for (let i = 0; i < events.length; i += 1000) {
     const r = await transit.ingestEvents(events.slice(i, i + 1000), actor, 'demo-seed');
@@ -178,7 +193,7 @@ export async function seedDemoTransit(deps: { db: Db; ref: ReferenceData; clock:
  * then control results for most of the controls, from the simulator's ground truth.
  */
 export async function seedDemoRegion(
-  deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService; risk: RiskService; intelligence: IntelligenceService },
+  deps: { db: Db; ref: ReferenceData; clock: Clock; intake: IntakeService; risk: RiskService; intelligence: IntelligenceService; transit?: TransitService; administrations?: readonly string[] },
   o: DemoOptions = DEMO_DEFAULTS,
   hooks: { afterStep?: (step: DemoStep) => void | Promise<void> } = {},
 ) {
@@ -192,7 +207,7 @@ export async function seedDemoRegion(
     await writeDemoState(deps.db, state, deps.clock.now());
     await hooks.afterStep?.(step);
   };
-  const criteria = await seedDemoCriteria(deps, from, to);
+  const criteria = await seedDemoCriteria(deps, from, to, deps.administrations);
   process.stderr.write(`demo: ${fmt(criteria)} risk criteria written and approved (four eyes), officers on duty\n`);
   await finished('criteria');
   await seedDemo(deps, o);
@@ -207,7 +222,7 @@ export async function seedDemoRegion(
   // a first model per administration, trained on those results, proposed by the analyst and approved by a second person
   const pm = new Progress('demo models');
   let models = 0;
-  for (const cc of ADMINISTRATIONS) {
+  for (const cc of deps.administrations ?? ADMINISTRATIONS) {
     const analyst = await demoPerson(deps.db, cc, `${cc.toLowerCase()}.analyst`, 'risk_analyst');
     const supervisor = await demoPerson(deps.db, cc, `${cc.toLowerCase()}.supervisor`, 'supervisor');
     await deps.intelligence.refreshValuation(analyst, { country: cc });

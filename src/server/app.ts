@@ -9,15 +9,21 @@ import { registerAuth } from '../modules/access/auth.ts';
 import { accessRoutes } from '../modules/access/routes.ts';
 import { throttleRoutes } from '../modules/access/throttle.ts';
 import { declarationRoutes } from '../modules/declarations/routes.ts';
-import type { IntakeService } from '../modules/declarations/service.ts';
+import type { IntakeService } from '../flows/intake.ts';
 import { buildServices, type Services } from '../app/services.ts';
 import { referenceRoutes } from '../reference/routes.ts';
 import { transitRoutes } from '../modules/transit/routes.ts';
 import { kpiRoutes } from '../modules/kpi/routes.ts';
+import { tradersRoutes } from '../modules/traders/routes.ts';
 import { riskRoutes } from '../modules/risk/routes.ts';
 import type { RiskService } from '../modules/risk/service.ts';
 import { intelligenceRoutes } from '../modules/intelligence/routes.ts';
 import type { IntelligenceService } from '../modules/intelligence/service.ts';
+import { pcaRoutes } from '../modules/pca/routes.ts';
+import { cooperationRoutes } from '../modules/cooperation/routes.ts';
+import type { CooperationService } from '../modules/cooperation/service.ts';
+import { exchangeRoutes } from '../modules/exchange/routes.ts';
+import type { ExchangeService } from '../modules/exchange/service.ts';
 import { registerWeb } from './web.ts';
 import { registerCompression, type CompressionOptions } from './compression.ts';
 import type { App, AppDeps } from './deps.ts';
@@ -42,10 +48,14 @@ export interface BuiltApp {
   intake: IntakeService;
   risk: RiskService;
   intelligence: IntelligenceService;
+  /** the regional exchange (started with the server) */
+  exchange: ExchangeService;
+  /** regional risk cooperation (RIFs, common criteria, seizures and control results) */
+  cooperation: CooperationService;
 }
 
 /** Assembles the HTTP API: plugins (auth, errors, OpenAPI) and every module's routes. */
-export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger; services?: Services; limits?: EdgeLimits; compression?: CompressionOptions } = {}): Promise<BuiltApp> {
+export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger; services?: Services; limits?: EdgeLimits; compression?: CompressionOptions; /** false: do not start the exchange's relay and consumers with the server */ exchange?: boolean } = {}): Promise<BuiltApp> {
   const limits = opts.limits ?? edgeLimits();
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
@@ -116,17 +126,30 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
     },
   );
 
-  const { intake, risk, intelligence } = opts.services ?? buildServices(deps);
+  const { intake, risk, intelligence, traders, kpi, transit, pca, cooperation, exchange } = opts.services ?? buildServices(deps);
   await riskRoutes(app, { ...deps, risk });
   await intelligenceRoutes(app, { ...deps, intelligence });
   await accessRoutes(app, deps);
   await throttleRoutes(app, deps);
   await declarationRoutes(app, { ...deps, intake });
   await referenceRoutes(app, deps);
-  await transitRoutes(app, deps);
-  await kpiRoutes(app, deps);
+  await transitRoutes(app, deps, transit);
+  await kpiRoutes(app, deps, kpi);
+  await tradersRoutes(app, { ...deps, traders });
+  await pcaRoutes(app, { pca });
+  await cooperationRoutes(app, { cooperation });
+  await exchangeRoutes(app, { ...deps, exchange });
+  // the exchange's relay and consumers live as long as the server: started when it is ready, stopped when it closes
+  if (opts.exchange !== false) {
+    app.addHook('onReady', async () => {
+      await exchange.start();
+    });
+    app.addHook('onClose', async () => {
+      await exchange.stop();
+    });
+  }
   await registerWeb(app);
 
   await app.ready();
-  return { app, intake, risk, intelligence };
+  return { app, intake, risk, intelligence, exchange, cooperation };
 }

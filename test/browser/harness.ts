@@ -20,7 +20,7 @@ import { accessRoutes } from '../../src/modules/access/routes.ts';
 import { AccessService, ensureDemoUsers } from '../../src/modules/access/service.ts';
 import { SYSTEM_PRINCIPAL } from '../../src/modules/access/types.ts';
 import { declarationRoutes } from '../../src/modules/declarations/routes.ts';
-import { IntakeService } from '../../src/modules/declarations/service.ts';
+import { IntakeService } from '../../src/flows/intake.ts';
 import { kpiRoutes } from '../../src/modules/kpi/routes.ts';
 import { transitRoutes } from '../../src/modules/transit/routes.ts';
 import { TransitService } from '../../src/modules/transit/service.ts';

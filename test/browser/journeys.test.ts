@@ -98,10 +98,10 @@ describe.skipIf(!run)('web application in Chromium', () => {
     await signIn(officer, 'gt.officer1');
     await officer.waitForURL(/\/controls$/);
     const links = await officer.locator('.mainnav a').allTextContents();
-    expect(links).toEqual(['Controles', 'Selectividad', 'Tránsito', 'Operadores']);
+    expect(links).toEqual(['Controles', 'Selectividad', 'Tránsito', 'Operadores', 'Inteligencia regional']);
     const manager = await newPage('es');
     await signIn(manager, 'gt.manager');
-    expect(await manager.locator('.mainnav a').allTextContents()).toEqual(['Panel', 'Selectividad', 'Criterios', 'Tránsito', 'Operadores']);
+    expect(await manager.locator('.mainnav a').allTextContents()).toEqual(['Panel', 'Selectividad', 'Criterios', 'Tránsito', 'Operadores', 'Auditoría', 'Casos de auditoría', 'Cooperación regional']);
   });
 
   it('the dashboard shows its charts', async () => {

@@ -8,15 +8,19 @@ import { systemClock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Database } from '../../db/client.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../../modules/access/types.ts';
-import { IntelligenceService } from '../../modules/intelligence/service.ts';
+import type { IntelligenceService } from '../../modules/intelligence/service.ts';
+import { buildServices } from '../../app/services.ts';
+import { getReferenceData } from '../../reference/index.ts';
 import { fail, openCliDatabase, withDbOptions } from '../context.ts';
 
 /** Runs a use case of the intelligence module on the command's database and prints its answer. */
 async function withIntelligence<T>(o: { databaseUrl?: string; dataDir?: string }, f: (s: IntelligenceService) => Promise<T>): Promise<void> {
   let database: Database | undefined;
   try {
-    ({ database } = await openCliDatabase(o));
-    const out = await f(new IntelligenceService({ db: database.db, clock: systemClock }));
+    let config;
+    ({ database, config } = await openCliDatabase(o));
+    // the same services as the server (the model's trader history comes from the traders module)
+    const out = await f(buildServices({ db: database.db, ref: getReferenceData(), clock: systemClock, config }).intelligence);
     if (out !== undefined) process.stdout.write(typeof out === 'string' ? `${out}\n` : `${JSON.stringify(out, null, 2)}\n`);
   } catch (e) {
     process.exitCode = 1;

@@ -86,7 +86,8 @@ export function serveCommand(): Command {
             `demo: first start: seeding a simulated region into ${database.location} …\n` +
               `demo: this takes ${seedingEstimate()} (five steps: ${DEMO_STEPS_TEXT}); let it finish: an interrupted seeding is not resumed (start over with --reset-demo)\n`,
           );
-          await seedDemoRegion({ db: database.db, ref, clock, intake, risk, intelligence }, DEMO_DEFAULTS);
+          // the node seeds only the administrations it serves (CENTINELA_ADMINISTRATIONS)
+          await seedDemoRegion({ db: database.db, ref, clock, intake, risk, intelligence, administrations: config.administrations }, DEMO_DEFAULTS);
         }
         printDemoAccounts(accounts);
       }

@@ -5,6 +5,7 @@ import { ADMINISTRATIONS } from '../../reference/types.ts';
 import { createSimulation } from '../../sim/generate.ts';
 import { DEFAULT_START_HELP, defaultStart, parseIsoDate, regionToday } from '../../sim/period.ts';
 import { SIM_FILES, writeSimulation } from '../../sim/write.ts';
+import { TAX_FILES, writeTaxSide } from '../../sim/write-tax.ts';
 import { fmt } from '../progress.ts';
 
 interface SimulateOpts {
@@ -14,6 +15,7 @@ interface SimulateOpts {
   out?: string;
   start?: string;
   countries?: string;
+  tax?: boolean;
 }
 
 export interface ParsedSimulateOptions {
@@ -73,6 +75,7 @@ export function simulateCommand(): Command {
     .option('--out <dir>', `output directory (required): ${Object.values(SIM_FILES).join(', ')}`)
     .option('--start <date>', `first simulated day, YYYY-MM-DD (${DEFAULT_START_HELP})`)
     .option('--countries <list>', `administrations to simulate, comma-separated (default: all of ${ADMINISTRATIONS.join(',')})`)
+    .option('--tax', `also write the tax administration's returns with planted mismatches and the post-clearance truth (${Object.values(TAX_FILES).join(', ')}; load the returns with \`centinela pca import-tax\`)`)
     .addHelpText(
       'after',
       `
@@ -117,6 +120,10 @@ Example:
           `(${(summary.fraud.share * 100).toFixed(2)}%), USD ${fmt(Math.round(summary.revenueAtStakeUsd))} at stake; ` +
           `written to ${path.resolve(o.out)} in ${secs.toFixed(1)} s\n`,
       );
+      if (raw.tax) {
+        const tax = await writeTaxSide(o.out, o.seed);
+        process.stderr.write(`simulate: ${fmt(tax.returns)} tax returns (${fmt(tax.planted)} with a planted mismatch), ${fmt(tax.frauds)} import frauds in the post-clearance truth\n`);
+      }
       process.exitCode = 0;
     });
 }

@@ -17,9 +17,12 @@ import { fmt, Progress } from '../progress.ts';
 async function withService<T>(o: { databaseUrl?: string; dataDir?: string; now?: string }, f: (s: TransitService, database: Database, clock: Clock) => Promise<T>): Promise<T | undefined> {
   let database: Database | undefined;
   try {
-    ({ database } = await openCliDatabase(o));
+    let config;
+    ({ database, config } = await openCliDatabase(o));
     const clock = o.now ? new FixedClock(o.now) : systemClock;
-    return await f(new TransitService({ db: database.db, ref: getReferenceData(), clock }), database, clock);
+    // the composition root's transit: only the administrations this node serves, and the hand-off to
+    // partners written to the exchange's outbox (the running server's relay publishes it)
+    return await f(buildServices({ db: database.db, ref: getReferenceData(), clock, config }).transit, database, clock);
   } catch (e) {
     process.exitCode = 1;
     process.stderr.write(`centinela: ${(e as Error).message}\n`);

@@ -16,8 +16,10 @@ export async function withAccess(
 ): Promise<void> {
   let database: Database | undefined;
   try {
-    ({ database } = await openCliDatabase(opts));
-    await fn(new AccessService({ db: database.db, clock: systemClock }), database);
+    let config;
+    ({ database, config } = await openCliDatabase(opts));
+    // accounts and keys of the administrations this node serves only (CENTINELA_ADMINISTRATIONS)
+    await fn(new AccessService({ db: database.db, clock: systemClock, config }), database);
   } catch (e) {
     process.exitCode = 1;
     if (e instanceof AppError) {

@@ -257,22 +257,6 @@ export const consignmentMarks = pgTable(
   (t) => [index('consignment_marks_doc_idx').on(t.country, t.transportDocument), index('consignment_marks_manifest_idx').on(t.manifestId)],
 );
 
-/** A trader's history as the engine sees it (counters kept up to date by intake and results). */
-export const riskTraderHistory = pgTable(
-  'risk_trader_history',
-  {
-    country: text('country').notNull(),
-    tin: text('tin').notNull(),
-    declarations: integer('declarations').notNull(),
-    controls: integer('controls').notNull(),
-    hits: integer('hits').notNull(),
-    seizures: integer('seizures').notNull(),
-    firstSeen: ts('first_seen').notNull(),
-    lastSeen: ts('last_seen').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.country, t.tin] })],
-);
-
 /** Decisions per office and day, for capacity. */
 export const riskOfficeDay = pgTable(
   'risk_office_day',

@@ -1,4 +1,4 @@
-import { desc, sql } from 'drizzle-orm';
+import { desc, sql, type SQL } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Clock } from '../../core/clock.ts';
 import { EMBEDDED_PREV_HASH, GENESIS_HASH, linkHash, type ChainEncoding } from '../../core/hash-chain.ts';
@@ -70,6 +70,19 @@ export async function appendAudit(tx: Tx, entries: AuditEntryInput | AuditEntryI
     await (tx as Db).transaction((t) => appendAudit(t, list, clock));
     return;
   }
+  for (const q of await auditInserts(tx, list, clock)) await tx.execute(q);
+}
+
+/**
+ * The audit log's rows for these entries chained on the log's head (the chain's lock taken for the
+ * transaction, then the head read), as insert statements for the caller to run in the same
+ * transaction, before anything else appends to the log in it: the intake flow runs them with its
+ * own writes as one statement.
+ */
+export async function auditInserts(tx: Tx, entries: AuditEntryInput[], clock: Clock): Promise<SQL[]> {
+  const list = entries;
+  if (list.length === 0) return [];
+  if (!(tx instanceof PgTransaction)) throw new Error('auditInserts runs inside a transaction (the chain lock lasts as long as it)');
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
   const last = await tx
     .select({ seq: schema.auditLog.seq, hash: schema.auditLog.hash })
@@ -101,7 +114,7 @@ export async function appendAudit(tx: Tx, entries: AuditEntryInput | AuditEntryI
     prevHash = row.hash;
     return row;
   });
-  for (let i = 0; i < rows.length; i += 500) {
-    await tx.insert(schema.auditLog).values(rows.slice(i, i + 500));
-  }
+  const out: SQL[] = [];
+  for (let i = 0; i < rows.length; i += 500) out.push(tx.insert(schema.auditLog).values(rows.slice(i, i + 500)).getSQL());
+  return out;
 }

@@ -36,9 +36,9 @@ const NATIONAL_READERS = { admin: 'own', risk_analyst: 'own', officer: 'own', su
 /** The policy. Add an action here, then guard its route with `authorize('the.action')`. */
 export const POLICY = {
   // ---- access
-  'auth.session': { summary: 'sign out of one\'s own session', roles: { ...NATIONAL_READERS, regional_analyst: 'own', regional_admin: 'own' }, person: true },
-  'auth.me': { summary: 'who the credentials belong to', roles: { ...NATIONAL_READERS, regional_analyst: 'own', regional_admin: 'own', system: 'own' } },
-  'users.password': { summary: 'change one\'s own password (another user\'s needs users.manage)', roles: { ...NATIONAL_READERS, regional_analyst: 'own', regional_admin: 'own' }, person: true },
+  'auth.session': { summary: 'sign out of one\'s own session', roles: { ...NATIONAL_READERS, regional_analyst: 'own', regional_admin: 'own', tax_liaison: 'own' }, person: true },
+  'auth.me': { summary: 'who the credentials belong to', roles: { ...NATIONAL_READERS, regional_analyst: 'own', regional_admin: 'own', system: 'own', tax_liaison: 'own' } },
+  'users.password': { summary: 'change one\'s own password (another user\'s needs users.manage)', roles: { ...NATIONAL_READERS, regional_analyst: 'own', regional_admin: 'own', tax_liaison: 'own' }, person: true },
   'auth.locks.lift': { summary: 'lift the sign-in locks of a user', roles: { admin: 'own', regional_admin: 'region' }, person: true },
   'users.read': { summary: 'list and read user accounts', roles: { admin: 'own', regional_admin: 'region' }, person: true },
   'users.manage': { summary: 'create users, change their role, name, password or activity (within the roles one may grant)', roles: { admin: 'own', regional_admin: 'region' }, person: true },
@@ -89,11 +89,51 @@ export const POLICY = {
   'transit.thresholds.read': { summary: 'detector thresholds', roles: { officer: 'own', supervisor: 'own', risk_analyst: 'own', manager: 'own', auditor: 'own', admin: 'own', regional_analyst: 'region' } },
   'transit.thresholds.write': { summary: 'set detector thresholds', roles: { admin: 'own', supervisor: 'own' }, person: true },
 
+  // ---- regional risk cooperation (risk information forms, common criteria, seizures and control results)
+  'coop.rif.read': { summary: 'risk information forms sent and received, and partners\' answers', roles: { risk_analyst: 'own', supervisor: 'own', manager: 'own', auditor: 'own', admin: 'own', regional_analyst: 'own' } },
+  'coop.rif.send': { summary: 'send a risk information form to partner administrations', roles: { risk_analyst: 'own', supervisor: 'own' }, person: true },
+  'coop.rif.answer': { summary: 'accept a partner\'s risk information form as a criterion (awaiting a second person) or decline it', roles: { risk_analyst: 'own', admin: 'own' }, person: true },
+  'coop.criteria.read': { summary: 'common regional criteria: proposals, members\' answers and hit rates', roles: { risk_analyst: 'own', supervisor: 'own', manager: 'own', auditor: 'own', admin: 'own', regional_analyst: 'own' } },
+  'coop.criteria.propose': { summary: 'propose a common regional criterion to member administrations (regional working group)', roles: { regional_analyst: 'own' }, person: true },
+  'coop.criteria.answer': { summary: 'adopt, adapt or decline a common regional criterion (adopting: awaiting a second person)', roles: { risk_analyst: 'own', admin: 'own' }, person: true },
+  'coop.criteria.report': { summary: 'send the hit rates of an adopted common criterion to the proposer', roles: { risk_analyst: 'own', supervisor: 'own', admin: 'own', system: 'own' } },
+  'coop.intel.read': { summary: 'seizures and control results shared with or by the administration', roles: { risk_analyst: 'own', supervisor: 'own', officer: 'own', manager: 'own', auditor: 'own', regional_analyst: 'own' } },
+  'coop.intel.share': { summary: 'share a seizure or a control result with findings with partner administrations', roles: { officer: 'own', supervisor: 'own', risk_analyst: 'own' }, person: true },
+  'coop.intel.watch': { summary: 'turn a partner\'s seizure or control result into a watch criterion (awaiting a second person)', roles: { risk_analyst: 'own', admin: 'own' }, person: true },
+
   // ---- indicators
   'kpi.read': { summary: 'dashboard indicators and targets', roles: { admin: 'own', risk_analyst: 'own', supervisor: 'own', auditor: 'own', manager: 'own', regional_analyst: 'region' } },
   'kpi.alerts': { summary: 'open transit alert counts', roles: { risk_analyst: 'own', supervisor: 'own', manager: 'own', regional_analyst: 'region' } },
   'kpi.traders': { summary: 'a trader\'s record', roles: { ...NATIONAL_READERS, regional_analyst: 'region' } },
   'kpi.targets.write': { summary: 'set channel targets', roles: { admin: 'own', supervisor: 'own', manager: 'own' }, person: true },
+
+  // ---- regional exchange
+  'exchange.status': { summary: 'the state of the link to the regional exchange (up or down since when, queue)', roles: { ...NATIONAL_READERS, regional_analyst: 'region', regional_admin: 'region', system: 'own' } },
+  'exchange.read': { summary: 'exchange messages and their delivery, dead letters, partners and their keys, sharing rules', roles: { admin: 'own', auditor: 'own', supervisor: 'own', regional_admin: 'region' } },
+  'exchange.keys.manage': { summary: 'import partners\' public keys, rotate and revoke keys of the exchange', roles: { admin: 'own' }, person: true },
+  'exchange.rules.write': { summary: 'edit the sharing rules (what goes to which partner, what is redacted) and which kinds partners may send', roles: { admin: 'own' }, person: true },
+  'exchange.deadLetters.manage': { summary: 're-examine or discard a dead letter of the exchange', roles: { admin: 'own' }, person: true },
+
+  // ---- traders
+  'traders.read': { summary: 'a trader\'s identity, history as of a date and AEO status (here and as partners certified it), the AEO register', roles: { ...NATIONAL_READERS, regional_analyst: 'region' } },
+  'traders.aeo.write': { summary: 'certify, suspend or revoke a trader\'s AEO status in one\'s administration (queued to the partners)', roles: { admin: 'own', risk_analyst: 'own' }, person: true },
+
+  // ---- post-clearance audit (pca) and the tax administration
+  'pca.read': { summary: 'sensitive goods lists, auditors, conflicts of interest, audit plans, a trader\'s audits', roles: { auditor: 'own', supervisor: 'own', manager: 'own', risk_analyst: 'own', admin: 'own' } },
+  'pca.sensitive.write': { summary: 'propose a sensitive goods entry or its withdrawal', roles: { risk_analyst: 'own', auditor: 'own', admin: 'own' }, person: true },
+  'pca.sensitive.approve': { summary: 'approve or reject a sensitive goods entry or its withdrawal (four eyes)', roles: { supervisor: 'own', risk_analyst: 'own', manager: 'own', admin: 'own' }, person: true },
+  'pca.auditors.manage': { summary: 'put auditors on the roster, set their monthly hours', roles: { supervisor: 'own', manager: 'own', admin: 'own' }, person: true },
+  'pca.conflicts.declare': { summary: 'declare or end a conflict of interest (an auditor their own)', roles: { auditor: 'own', supervisor: 'own', manager: 'own' }, person: true },
+  'pca.plan.write': { summary: 'prepare a monthly audit plan', roles: { auditor: 'own', risk_analyst: 'own', supervisor: 'own', manager: 'own' }, person: true },
+  'pca.plan.approve': { summary: 'approve or reject an audit plan (four eyes)', roles: { supervisor: 'own', manager: 'own' }, person: true },
+  'pca.cases.open': { summary: 'open an audit case (auditor drawn at random)', roles: { supervisor: 'own', manager: 'own' }, person: true },
+  'pca.cases.read': { summary: 'audit cases, their findings and reports (a tax participant: the cases shared with them)', roles: { auditor: 'own', supervisor: 'own', manager: 'own', risk_analyst: 'own', admin: 'own', tax_liaison: 'own' } },
+  'pca.cases.work': { summary: 'work a case assigned to one: document requests, findings, hours, closure', roles: { auditor: 'own', supervisor: 'own' }, person: true },
+  'pca.cases.share': { summary: 'share a case with a participant of the tax administration', roles: { supervisor: 'own', manager: 'own', auditor: 'own' }, person: true },
+  'pca.tax.import': { summary: 'send periodic tax returns', roles: { system: 'own', admin: 'own' } },
+  'pca.tax.detect': { summary: 'run the customs / tax mismatch detector', roles: { system: 'own', risk_analyst: 'own', auditor: 'own', supervisor: 'own', admin: 'own' } },
+  'pca.tax.read': { summary: 'mismatches between customs and tax, with their evidence', roles: { risk_analyst: 'own', auditor: 'own', supervisor: 'own', manager: 'own', admin: 'own' } },
+  'pca.effectiveness': { summary: 'post-clearance audit effectiveness: recovery per audit hour by source of selection', roles: { manager: 'own', supervisor: 'own', risk_analyst: 'own', auditor: 'own', admin: 'own' } },
 } as const satisfies Record<string, ActionDef>;
 
 export type Action = keyof typeof POLICY;
@@ -102,7 +142,7 @@ export const ACTIONS = Object.keys(POLICY) as Action[];
 /** Roles that reach beyond one administration; only a regional admin (or the CLI) grants them. */
 export const REGIONAL_ROLES: readonly Role[] = ['regional_analyst', 'regional_admin'];
 /** Roles held within one administration; its national admin grants them. */
-export const NATIONAL_ROLES: readonly Role[] = ['admin', 'risk_analyst', 'officer', 'supervisor', 'auditor', 'manager'];
+export const NATIONAL_ROLES: readonly Role[] = ['admin', 'risk_analyst', 'officer', 'supervisor', 'auditor', 'manager', 'tax_liaison'];
 /**
  * The roles an API key may carry: `system` (a national system sending data in) and the read-only
  * roles. Never one that approves, decides or manages accounts: four eyes needs two people, and a

@@ -6,7 +6,6 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, Valida
 import { sha256Hex } from '../../core/hash.ts';
 import { uuidv7 } from '../../core/ids.ts';
 import { schema, type Db, type Tx } from '../../db/client.ts';
-import { ADMINISTRATIONS } from '../../reference/types.ts';
 import { appendAudit, type AuditEntryInput } from './audit.ts';
 import { LoginThrottle, sourceOf } from './throttle.ts';
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
@@ -25,11 +24,14 @@ import {
 } from './schema.ts';
 import { keyRoleProblem, mayActOn, reachesAll, requireAdministration, requireGrant } from './policy.ts';
 import { SYSTEM_PRINCIPAL, type Principal, type Role } from './types.ts';
+import { requireServed, servedAdministrations } from './node.ts';
 
 /** What the access service needs (a subset of AppDeps). */
 export interface AccessDeps {
   db: Db;
   clock: Clock;
+  /** the administrations this node serves (CENTINELA_ADMINISTRATIONS; default all seven): accounts and keys of those only */
+  config?: { administrations?: readonly string[]; randomControlRate?: number };
 }
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -137,6 +139,8 @@ function sameHash(aHex: string, bHex: string): boolean {
 export class AccessService {
   private readonly db: Db;
   private readonly clock: Clock;
+  /** the administrations this node serves */
+  readonly served: readonly string[];
 
   /** failed sign-ins per (username, source) and per source, in the database (see throttle.ts) */
   readonly throttle: LoginThrottle;
@@ -144,6 +148,7 @@ export class AccessService {
   constructor(deps: AccessDeps) {
     this.db = deps.db;
     this.clock = deps.clock;
+    this.served = servedAdministrations(deps.config);
     this.throttle = new LoginThrottle(deps.db, deps.clock);
   }
 
@@ -187,6 +192,7 @@ export class AccessService {
 
   async createUser(actor: Principal, input: CreateUserInput): Promise<UserView> {
     const v = parse(createUserBody, input);
+    requireServed(this.served, v.country, 'country', 'accounts');
     requireGrant(actor, v.role, v.country, 'users.manage');
     checkPasswordPolicy(v.password, { username: v.username });
     const passwordHash = await hashPassword(v.password);
@@ -414,6 +420,7 @@ export class AccessService {
     const v = parse(createApiKeyBody, input);
     const problem = keyRoleProblem(v.role);
     if (problem) throw new ValidationError([{ path: 'role', code: 'not_a_key_role', message: problem }], `role: ${problem}`);
+    requireServed(this.served, v.country, 'country', 'API keys');
     requireGrant(actor, v.role, v.country, 'apiKeys.manage');
     for (let attempt = 0; ; attempt++) {
       const prefix = randomBytes(4).toString('hex');
@@ -563,7 +570,7 @@ const DEMO_DISPLAY: Record<string, string> = {
  */
 export async function ensureDemoUsers(
   deps: AccessDeps,
-  countries: readonly string[] = ADMINISTRATIONS,
+  countries: readonly string[] = servedAdministrations(deps.config),
 ): Promise<DemoAccount[]> {
   const wanted = countries.flatMap((cc) =>
     DEMO_ROLES.map(([suffix, role]) => ({

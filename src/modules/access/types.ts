@@ -11,6 +11,8 @@ export const USER_ROLES = [
   'regional_analyst',
   /** manages accounts and keys with regional roles; made with the CLI on the host (see policy.ts) */
   'regional_admin',
+  /** a participant of the tax administration: reads the audit cases shared with them, nothing else (pca) */
+  'tax_liaison',
 ] as const;
 /** API keys may also carry `system`: a national declaration system sending data in. */
 export const ROLES = [...USER_ROLES, 'system'] as const;

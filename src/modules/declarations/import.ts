@@ -9,7 +9,7 @@ import { uuidv7 } from '../../core/ids.ts';
 import { schema, type Db } from '../../db/client.ts';
 import { appendAudit } from '../access/audit.ts';
 import type { Principal } from '../access/types.ts';
-import type { IntakeService, Rejection } from './service.ts';
+import type { IntakePort, Rejection } from './service.ts';
 
 export type ImportKind = 'declarations' | 'manifests';
 export type ImportFormat = 'jsonl' | 'csv';
@@ -175,7 +175,7 @@ function withoutInternals(e: FieldError, onInternalError?: (incident: string, de
 
 const logToStderr = (incident: string, detail: string) => void process.stderr.write(`import: incident ${incident}: ${detail}\n`);
 
-export async function runImport(deps: { db: Db; clock: Clock; intake: IntakeService }, o: ImportOptions): Promise<ImportReport> {
+export async function runImport(deps: { db: Db; clock: Clock; intake: Pick<IntakePort, 'submitDeclarations' | 'submitManifests'> }, o: ImportOptions): Promise<ImportReport> {
   const started = Date.now();
   const batchId = uuidv7();
   const startedAt = deps.clock.now();

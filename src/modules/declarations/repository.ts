@@ -1,17 +1,76 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { schema, type Tx } from '../../db/client.ts';
-import { currentChannel } from '../risk/channel.ts';
+import { queryRows, schema, type Tx } from '../../db/client.ts';
+import type { ConsignmentRecord, ReadPart } from './service.ts';
 
 const D = schema.declarations;
 const M = schema.manifests;
-const A = schema.assessments;
 
 export interface ExistingRecord {
   id: string;
   reference: string;
   version: number;
   contentHash: string;
+}
+
+/**
+ * Runs read parts (service.ts ReadPart) of one or more modules as one statement
+ * (`with <their ctes> select <their columns>`) and answers what each part parses from the row.
+ */
+export async function readParts(tx: Tx, parts: ReadPart<unknown>[]): Promise<unknown[]> {
+  const ctes = parts.flatMap((p) => p.ctes);
+  const cols = parts.flatMap((p) => p.cols);
+  const [row] = await queryRows<Record<string, unknown>>(tx, ctes.length ? sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(cols, sql`, `)}` : sql`select ${sql.join(cols, sql`, `)}`);
+  return parts.map((p) => p.parse(row ?? {}));
+}
+
+const list = (xs: string[]) => (xs.length ? sql.join(xs.map((x) => sql`${x}`), sql`, `) : sql`null`);
+
+/** Read part: the current id, version and content hash of the given references, locked for the transaction. */
+export function existingDeclarationsPart(country: string, references: string[]): ReadPart<ExistingRecord[]> {
+  return {
+    ctes: [sql`decl_existing as (select id, reference, version, content_hash from declarations where country = ${country} and reference in (${list(references)}) for update)`],
+    cols: [sql`(select json_agg(json_build_object('id', id, 'reference', reference, 'version', version, 'contentHash', content_hash)) from decl_existing) as decl_existing`],
+    parse: (row) => ((row.decl_existing as ExistingRecord[] | null) ?? []).map((e) => ({ id: e.id, reference: e.reference, version: Number(e.version), contentHash: e.contentHash })),
+  };
+}
+
+/** Read part: the consignments of the administration's manifests carried under these transport documents. */
+export function consignmentsPart(country: string, documents: string[]): ReadPart<ConsignmentRecord[]> {
+  return {
+    ctes: [],
+    cols: [
+      sql`(select json_agg(json_build_object('manifestReference', m.reference, 'transportDocument', c.transport_document, 'shipper', c.shipper, 'consignee', c.consignee, 'consigneeTin', c.consignee_tin,
+            'description', c.description, 'hsCode', c.hs_code, 'packages', c.packages, 'grossMassKg', c.gross_mass_kg, 'containers', c.containers))
+          from consignments c join manifests m on m.id = c.manifest_id
+          where m.country = ${country} and c.transport_document in (${list(documents)})) as decl_consignments`,
+    ],
+    parse: (row) =>
+      ((row.decl_consignments as ConsignmentRecord[] | null) ?? []).map((c) => ({ ...c, packages: Number(c.packages), grossMassKg: Number(c.grossMassKg), containers: (c.containers ?? []) as string[] })),
+  };
+}
+
+/** Rows in chunks that stay under PostgreSQL's 65,535 bind parameters. */
+export function chunks<T extends Record<string, unknown>>(rows: T[]): T[][] {
+  if (rows.length === 0) return [];
+  const cols = Object.keys(rows[0]).length || 1;
+  const size = Math.max(1, Math.floor(60_000 / cols));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** Median USD per kg of the import items lodged since `since`, per administration and HS subheading (service.ts importUnitValueMedians). */
+export async function importUnitValueMedians(tx: Tx, o: { since: Date; minSamples: number; usd: (value: SQL, currency: SQL) => SQL }): Promise<{ country: string; hs6: string; p: number }[]> {
+  return queryRows<{ country: string; hs6: string; p: number }>(
+    tx,
+    sql`select d.country, substr(i.hs_code, 1, 6) as hs6,
+          percentile_cont(0.5) within group (order by ${o.usd(sql`i.customs_value`, sql`i.currency`)} / i.net_mass_kg) as p
+        from declaration_items i join declarations d on d.id = i.declaration_id
+        where d.type = 'IM' and d.lodged_at >= ${o.since.toISOString()} and i.net_mass_kg > 0
+        group by d.country, substr(i.hs_code, 1, 6)
+        having count(*) >= ${o.minSamples}`,
+  );
 }
 
 /** Current id, version and content hash of the given references, locked for the transaction. */
@@ -41,20 +100,6 @@ export async function insertChunked<T extends Record<string, unknown>>(tx: Tx, t
   for (let i = 0; i < rows.length; i += size) await tx.insert(table).values(rows.slice(i, i + size) as PgTable['$inferInsert'][]);
 }
 
-/**
- * The latest assessment of each declaration, with `channel` the current channel (a supervisor's
- * override applied) and `decidedChannel` the channel the assessment itself decided.
- */
-export async function latestAssessments(tx: Tx, declarationIds: string[]) {
-  if (declarationIds.length === 0) return [];
-  const rows = await tx
-    .selectDistinctOn([A.declarationId], { a: A, current: currentChannel(A.id, A.channel) })
-    .from(A)
-    .where(inArray(A.declarationId, declarationIds))
-    .orderBy(A.declarationId, desc(A.decidedAt), desc(A.id));
-  return rows.map((r) => ({ ...r.a, decidedChannel: r.a.channel, channel: r.current, overridden: r.current !== r.a.channel }));
-}
-
 export interface DeclarationFilter {
   country: string;
   office?: string;
@@ -69,7 +114,12 @@ export interface DeclarationFilter {
   before?: { lodgedAt: Date; id: string };
 }
 
-export async function listDeclarations(tx: Tx, f: DeclarationFilter) {
+/**
+ * A page of declarations with their latest assessment; `latestOf` is the assessor's lateral
+ * subquery of a declaration's latest assessment (service.ts Assessor.latestOf), so the channel is
+ * the current one (a supervisor's override applied).
+ */
+export async function listDeclarations(tx: Tx, f: DeclarationFilter, latestOf: (declarationId: SQL) => SQL) {
   const where: SQL[] = [eq(D.country, f.country)];
   if (f.office) where.push(eq(D.office, f.office));
   if (f.type) where.push(eq(D.type, f.type));
@@ -78,18 +128,7 @@ export async function listDeclarations(tx: Tx, f: DeclarationFilter) {
   if (f.from) where.push(gte(D.lodgedAt, f.from));
   if (f.to) where.push(lt(D.lodgedAt, f.to));
   if (f.before) where.push(sql`(${D.lodgedAt}, ${D.id}) < (${f.before.lodgedAt}, ${f.before.id})`);
-  const latest = tx
-    .selectDistinctOn([A.declarationId], {
-      declarationId: A.declarationId,
-      channel: currentChannel(A.id, A.channel).as('channel'),
-      riskLevel: A.riskLevel,
-      score: A.score,
-      reasons: A.reasons,
-    })
-    .from(A)
-    .orderBy(A.declarationId, desc(A.decidedAt), desc(A.id))
-    .as('latest');
-  if (f.channel) where.push(eq(latest.channel, f.channel));
+  if (f.channel) where.push(sql`latest.channel = ${f.channel}`);
   return tx
     .select({
       id: D.id,
@@ -105,16 +144,20 @@ export async function listDeclarations(tx: Tx, f: DeclarationFilter) {
       totalValue: D.totalValue,
       currency: D.currency,
       version: D.version,
-      channel: latest.channel,
-      riskLevel: latest.riskLevel,
-      score: latest.score,
-      reasons: latest.reasons,
+      channel: sql<string | null>`latest.channel`,
+      riskLevel: sql<string | null>`latest.risk_level`,
+      score: sql<number | null>`latest.score`,
+      reasons: sql<unknown>`latest.reasons`,
     })
     .from(D)
-    .leftJoin(latest, eq(latest.declarationId, D.id))
+    .leftJoin(sql`lateral (${latestOf(sql`${D.id}`)}) latest`, sql`true`)
     .where(and(...where))
     .orderBy(desc(D.lodgedAt), desc(D.id))
     .limit(f.limit);
+}
+
+export async function declarationRefs(tx: Tx, ids: string[]): Promise<{ id: string; country: string; reference: string; office: string; lodgedAt: Date }[]> {
+  return ids.length ? tx.select({ id: D.id, country: D.country, reference: D.reference, office: D.office, lodgedAt: D.lodgedAt }).from(D).where(inArray(D.id, ids)) : [];
 }
 
 export async function getDeclaration(tx: Tx, id: string) {
@@ -127,14 +170,17 @@ export async function getDeclarationByReference(tx: Tx, country: string, referen
   return rows[0];
 }
 
-export async function declarationHistory(tx: Tx, id: string) {
-  const versions = await tx
-    .select()
+export async function declarationVersions(tx: Tx, id: string) {
+  return tx.select().from(schema.declarationVersions).where(eq(schema.declarationVersions.declarationId, id)).orderBy(asc(schema.declarationVersions.version));
+}
+
+/** The content of a declaration version as it was received. */
+export async function declarationPayload(tx: Tx, declarationId: string, version: number): Promise<unknown> {
+  const [v] = await tx
+    .select({ payload: schema.declarationVersions.payload })
     .from(schema.declarationVersions)
-    .where(eq(schema.declarationVersions.declarationId, id))
-    .orderBy(asc(schema.declarationVersions.version));
-  const assessments = await tx.select().from(A).where(eq(A.declarationId, id)).orderBy(asc(A.decidedAt), asc(A.id));
-  return { versions, assessments };
+    .where(and(eq(schema.declarationVersions.declarationId, declarationId), eq(schema.declarationVersions.version, version)));
+  return v?.payload;
 }
 
 export async function getManifest(tx: Tx, id: string) {

@@ -6,7 +6,7 @@ import { administrationFor, requireVisible } from '../access/policy.ts';
 import * as repo from './repository.ts';
 import { runImport, type ImportFormat } from './import.ts';
 import { CHANNELS, DECLARATION_TYPES } from './schema.ts';
-import type { IntakeService } from './service.ts';
+import type { IntakePort } from './service.ts';
 import * as R from './responses.ts';
 import { problems } from '../../core/problem.ts';
 
@@ -27,7 +27,7 @@ function importFormat(contentType: string | undefined): ImportFormat {
   ]);
 }
 
-export async function declarationRoutes(app: App, deps: AppDeps & { intake: IntakeService }) {
+export async function declarationRoutes(app: App, deps: AppDeps & { intake: IntakePort }) {
   const { intake, db } = deps;
 
   // bulk bodies arrive as text and are parsed record by record
@@ -110,7 +110,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
         to: q.to ? new Date(q.to) : undefined,
         limit: q.limit,
         before,
-      });
+      }, intake.assessments.latestOf);
       const last = rows[rows.length - 1];
       return {
         items: rows.map((r) => ({ ...r, lodgedAt: iso(r.lodgedAt), channel: r.channel === null ? null : ch(r.channel), reasons: r.reasons as Reasons | null })),
@@ -125,7 +125,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
     async (req) => {
       const d = await repo.getDeclaration(db, req.params.id);
       requireVisible(principalOf(req), 'declarations.read', d, `declaration ${req.params.id}`);
-      const [a] = await repo.latestAssessments(db, [d.id]);
+      const [a] = await intake.assessments.latest(db, [d.id]);
       return {
         id: d.id,
         country: d.country,
@@ -145,7 +145,7 @@ export async function declarationRoutes(app: App, deps: AppDeps & { intake: Inta
     async (req) => {
       const d = await repo.getDeclaration(db, req.params.id);
       requireVisible(principalOf(req), 'declarations.read', d, `declaration ${req.params.id}`);
-      const h = await repo.declarationHistory(db, d.id);
+      const h = { versions: await repo.declarationVersions(db, d.id), assessments: await intake.assessments.history(db, d.id) };
       return {
         id: d.id,
         reference: d.reference,

@@ -1,23 +1,15 @@
-import { eq, inArray, sql } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import { eq, inArray, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.ts';
 import { ForbiddenError, ValidationError, type FieldError } from '../../core/errors.ts';
 import { contentHash } from '../../core/hash.ts';
 import { uuidv7 } from '../../core/ids.ts';
 import { schema, type Db, type Tx } from '../../db/client.ts';
 import type { ReferenceData } from '../../reference/types.ts';
-import { appendAudit, type AuditEntryInput } from '../access/audit.ts';
+import type { AuditEntryInput } from '../access/audit.ts';
 import type { Principal } from '../access/types.ts';
-import { baselineAssess, type BaselineDecision } from '../risk/baseline.ts';
-import { selectivitySeed } from '../risk/settings.ts';
+import { notServedHere, servedAdministrations } from '../access/node.ts';
 import * as repo from './repository.ts';
-import {
-  buildContracts,
-  type AssessmentView,
-  type Contracts,
-  type Declaration,
-  type Manifest,
-} from './schema.ts';
+import { buildContracts, type AssessmentReason, type AssessmentView, type Channel, type Contracts, type Declaration, type Manifest, type RiskLevel } from './schema.ts';
 import { parseWith } from './validate.ts';
 
 export type IntakeStatus = 'created' | 'amended' | 'unchanged';
@@ -53,106 +45,138 @@ export interface BatchResult<O> {
   rejections: Rejection[];
 }
 
-/** What an assessor decides for one declaration version (the baseline's decision is one). */
+// ------------------------------------------------------------------ the ports intake offers the risk module
+
+/** What an assessor decides for one declaration version. */
 export interface AssessorDecision {
-  channel: BaselineDecision['channel'];
-  riskLevel: BaselineDecision['riskLevel'];
+  channel: Channel;
+  riskLevel: RiskLevel;
   score: number;
-  reasons: BaselineDecision['reasons'];
+  reasons: AssessmentReason[];
   engine: string;
   inputs: Record<string, unknown>;
 }
 
-/** Decides the assessment of one declaration version. The risk engine plugs in here. */
+/**
+ * Part of one read statement: common table expressions and result columns (each named uniquely by
+ * its module) that the intake flow joins with other modules' parts into a single `with … select …`,
+ * and how to read its columns back. Each module writes the SQL of its own tables.
+ */
+export interface ReadPart<T> {
+  ctes: SQL[];
+  cols: SQL[];
+  parse(row: Record<string, unknown>): T;
+}
+
+/** A consignment of a stored manifest, as intake hands it to the assessor (the declaration's transport document). */
+export interface ConsignmentRecord {
+  manifestReference: string;
+  transportDocument: string;
+  shipper: string;
+  consignee: string;
+  consigneeTin: string | null;
+  description: string;
+  hsCode: string | null;
+  packages: number;
+  grossMassKg: number;
+  containers: string[];
+}
+
+/** What intake read for one administration's batch, handed to the assessor: its own part and the consignments. */
+export interface AssessGiven {
+  context: unknown;
+  consignments: ConsignmentRecord[];
+}
+
+/** A stored assessment as the declaration screens show it (`channel` with a supervisor's override applied). */
+export interface StoredAssessment {
+  id: string;
+  declarationId: string;
+  declarationVersion: number;
+  channel: string;
+  decidedChannel: string;
+  overridden: boolean;
+  riskLevel: string;
+  score: number;
+  reasons: unknown;
+  engine: string;
+  inputs: unknown;
+  decidedAt: Date;
+}
+
+/**
+ * What intake needs of an assessor (the risk module implements it, the baseline too): decide a
+ * batch, record the decisions (assessments, controls) as statements intake runs in its own
+ * transaction, and read stored assessments back for the declaration screens.
+ */
 export interface Assessor {
-  assess(tx: Tx, items: { id: string; version: number; declaration: Declaration }[]): Promise<AssessorDecision[]>;
+  /** what the decisions of one administration's batch read, as part of intake's one read statement */
+  context?(country: string, declarations: Declaration[], now: Date): ReadPart<unknown>;
+  /** decides each version; with `writes` its counters are added there instead of written at once */
+  assess(tx: Tx, items: { id: string; version: number; declaration: Declaration }[], opts?: { given?: Map<string, AssessGiven>; writes?: SQL[] }): Promise<AssessorDecision[]>;
   /**
-   * after the assessments are stored (same transaction), with their ids: e.g. open controls. The
-   * audit entries it returns are appended after the declarations' own, in the same append.
+   * records the decisions (assessments, then e.g. controls) and answers the audit entries of what it
+   * did; with `writes` the inserts are added there (intake runs them as one statement) instead.
    */
-  recorded?(tx: Tx, rows: { assessmentId: string; declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal): Promise<void | AuditEntryInput[]>;
+  record(tx: Tx, rows: { declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal, writes?: SQL[]): Promise<AuditEntryInput[]>;
+  /** the latest assessment of each declaration */
+  latest(tx: Tx, declarationIds: string[]): Promise<StoredAssessment[]>;
+  /** every assessment of a declaration, oldest first */
+  history(tx: Tx, declarationId: string): Promise<StoredAssessment[]>;
+  /**
+   * a lateral subquery giving the latest assessment of the declaration whose id is `declarationId`
+   * (columns channel — current —, risk_level, score, reasons), for the declarations list
+   */
+  latestOf(declarationId: SQL): SQL;
   /** after manifests and their consignments are stored (same transaction): pre-arrival targeting */
   assessManifests?(tx: Tx, items: { id: string; version: number; manifest: Manifest }[], actor: Principal): Promise<void>;
 }
 
-export interface IntakeDeps {
+/** What intake answers the routes and bulk import with (the intake flow, src/flows/intake.ts). */
+export interface IntakePort {
+  submitDeclaration(raw: unknown, actor: Principal, source?: string): Promise<DeclarationOutcome>;
+  submitDeclarations(raws: unknown[], actor: Principal, source?: string): Promise<BatchResult<DeclarationOutcome>>;
+  submitManifest(raw: unknown, actor: Principal, source?: string): Promise<ManifestOutcome>;
+  submitManifests(raws: unknown[], actor: Principal, source?: string): Promise<BatchResult<ManifestOutcome>>;
+  /** the stored assessments, for the declaration screens */
+  readonly assessments: Pick<Assessor, 'latest' | 'history' | 'latestOf'>;
+}
+
+export type Parsed<T> = { index: number; value: T; hash: string };
+
+export interface DeclarationPlan {
+  p: Parsed<Declaration>;
+  status: IntakeStatus;
+  id: string;
+  version: number;
+  before?: { version: number; contentHash: string };
+  /** an amendment of a declaration already stored (its row is updated, its items replaced) */
+  stored: boolean;
+}
+
+export interface DeclarationsDeps {
   db: Db;
   ref: ReferenceData;
   clock: Clock;
-  config: { randomControlRate: number };
-  assessor?: Assessor;
+  /** the administrations this node serves (CENTINELA_ADMINISTRATIONS; default all seven): it stores records of those only */
+  config?: { administrations?: readonly string[]; randomControlRate?: number };
 }
-
-/** The baseline assessor: random control at the configured rate (see risk/baseline.ts). */
-export function baselineAssessor(clock: Clock, rate: number): Assessor {
-  return {
-    async assess(tx, list) {
-      const seed = await selectivitySeed(tx, clock);
-      return list.map((x) =>
-        baselineAssess({
-          seed: seed.secret,
-          seedId: seed.id,
-          rate,
-          country: x.declaration.country,
-          reference: x.declaration.reference,
-          version: x.version,
-        }),
-      );
-    },
-  };
-}
-
-type Parsed<T> = { index: number; value: T; hash: string };
 
 /**
- * Intake of declarations and manifests: validation against the contract and the reference data,
- * idempotent storage on (country, reference) with the full history of amendments, and for
- * declarations an assessment per version. A batch lands whole or, if storage fails, record by
- * record; a rejected record never leaves a partial write.
+ * The declarations module's use cases: validation against the contract and the reference data,
+ * idempotent storage on (country, reference) with the full history of amendments, manifests and
+ * their consignments. The intake flow (src/flows/intake.ts) runs them with the assessment in one
+ * transaction; this module knows nothing of risk.
  */
-export class IntakeService {
+export class DeclarationsService {
   readonly contracts: Contracts;
-  private assessor: Assessor;
 
-  constructor(private deps: IntakeDeps) {
+  constructor(private deps: DeclarationsDeps) {
     this.contracts = buildContracts({ ref: deps.ref, clock: deps.clock });
-    this.assessor = deps.assessor ?? baselineAssessor(deps.clock, deps.config.randomControlRate);
   }
 
-  setAssessor(a: Assessor): void {
-    this.assessor = a;
-  }
-
-  /** One declaration: throws a ValidationError listing every field at fault. */
-  async submitDeclaration(raw: unknown, actor: Principal, source = 'api'): Promise<DeclarationOutcome> {
-    const r = await this.submitDeclarations([raw], actor, source);
-    if (r.rejections.length) throw rejectionError(r.rejections[0]);
-    return r.outcomes[0];
-  }
-
-  async submitManifest(raw: unknown, actor: Principal, source = 'api'): Promise<ManifestOutcome> {
-    const r = await this.submitManifests([raw], actor, source);
-    if (r.rejections.length) throw rejectionError(r.rejections[0]);
-    return r.outcomes[0];
-  }
-
-  async submitDeclarations(raws: unknown[], actor: Principal, source = 'api'): Promise<BatchResult<DeclarationOutcome>> {
-    const { valid, rejections } = this.validate<Declaration>(raws, this.contracts.declaration, actor);
-    const outcomes = await this.store(valid, rejections, (tx, list) => this.storeDeclarations(tx, list, actor, source));
-    return { outcomes, rejections: rejections.sort((a, b) => a.index - b.index) };
-  }
-
-  async submitManifests(raws: unknown[], actor: Principal, source = 'api'): Promise<BatchResult<ManifestOutcome>> {
-    const { valid, rejections } = this.validate<Manifest>(raws, this.contracts.manifest, actor);
-    const outcomes = await this.store(valid, rejections, (tx, list) => this.storeManifests(tx, list, actor, source));
-    return { outcomes, rejections: rejections.sort((a, b) => a.index - b.index) };
-  }
-
-  private validate<T extends { country: string; reference: string }>(
-    raws: unknown[],
-    schemaDef: Contracts['declaration'] | Contracts['manifest'],
-    actor: Principal,
-  ): { valid: Parsed<T>[]; rejections: Rejection[] } {
+  validate<T extends { country: string; reference: string }>(raws: unknown[], kind: 'declaration' | 'manifest', actor: Principal): { valid: Parsed<T>[]; rejections: Rejection[] } {
+    const schemaDef = kind === 'declaration' ? this.contracts.declaration : this.contracts.manifest;
     const valid: Parsed<T>[] = [];
     const rejections: Rejection[] = [];
     raws.forEach((raw, index) => {
@@ -172,154 +196,99 @@ export class IntakeService {
         });
         return;
       }
+      const elsewhere = notServedHere(servedAdministrations(this.deps.config), value.country);
+      if (elsewhere) {
+        rejections.push({ index, reference, errors: [elsewhere] });
+        return;
+      }
       valid.push({ index, value, hash: contentHash(value) });
     });
     return { valid, rejections };
   }
 
-  /** Stores a batch in one transaction; if that fails, record by record so one failure spoils nothing else. */
-  private async store<T extends { reference: string }, O>(valid: Parsed<T>[], rejections: Rejection[], write: (tx: Tx, list: Parsed<T>[]) => Promise<O[]>): Promise<O[]> {
-    if (valid.length === 0) return [];
-    try {
-      return await this.deps.db.transaction((tx) => write(tx, valid));
-    } catch (batchError) {
-      if (valid.length === 1) {
-        rejections.push(storageRejection(valid[0], batchError));
-        return [];
-      }
-      const outcomes: O[] = [];
-      for (const one of valid) {
-        try {
-          outcomes.push(...(await this.deps.db.transaction((tx) => write(tx, [one]))));
-        } catch (e) {
-          rejections.push(storageRejection(one, e));
-        }
-      }
-      return outcomes;
-    }
+  /** Read part: the current id, version and hash of these references, locked for the transaction. */
+  existingPart(country: string, references: string[]): ReadPart<repo.ExistingRecord[]> {
+    return repo.existingDeclarationsPart(country, references);
   }
 
-  private async storeDeclarations(tx: Tx, list: Parsed<Declaration>[], actor: Principal, source: string): Promise<DeclarationOutcome[]> {
-    const now = this.deps.clock.now();
-    const byCountry = groupBy(list, (p) => p.value.country);
-    const plan: { p: Parsed<Declaration>; status: IntakeStatus; id: string; version: number; before?: { version: number; contentHash: string } }[] = [];
-    const existingIds = new Set<string>();
-    for (const [country, group] of byCountry) {
-      const existing = await repo.findDeclarationsForUpdate(tx, country, [...new Set(group.map((g) => g.value.reference))]);
-      const state = new Map(existing.map((e) => [e.reference, { id: e.id, version: e.version, hash: e.contentHash, stored: true }]));
-      for (const p of group) {
-        const s = state.get(p.value.reference);
-        if (s && s.hash === p.hash) {
-          plan.push({ p, status: 'unchanged', id: s.id, version: s.version });
-        } else if (s) {
-          plan.push({ p, status: 'amended', id: s.id, version: s.version + 1, before: { version: s.version, contentHash: s.hash } });
-          if (s.stored) existingIds.add(s.id);
-          state.set(p.value.reference, { id: s.id, version: s.version + 1, hash: p.hash, stored: s.stored });
-        } else {
-          const id = uuidv7(now.getTime());
-          plan.push({ p, status: 'created', id, version: 1 });
-          state.set(p.value.reference, { id, version: 1, hash: p.hash, stored: false });
-        }
+  /** Read part: the stored consignments of the administration carried under these transport documents. */
+  consignmentsPart(country: string, documents: string[]): ReadPart<ConsignmentRecord[]> {
+    return repo.consignmentsPart(country, documents);
+  }
+
+  /** The stored consignments carried under these transport documents (one statement). */
+  async consignments(tx: Tx, country: string, documents: string[]): Promise<ConsignmentRecord[]> {
+    if (!documents.length) return [];
+    const [parsed] = await repo.readParts(tx, [repo.consignmentsPart(country, documents)]);
+    return parsed as ConsignmentRecord[];
+  }
+
+  /** What becomes of each record of one administration's batch: created, amended (next version) or unchanged. */
+  plan(group: Parsed<Declaration>[], existing: repo.ExistingRecord[], now: Date): DeclarationPlan[] {
+    const plan: DeclarationPlan[] = [];
+    const state = new Map(existing.map((e) => [e.reference, { id: e.id, version: e.version, hash: e.contentHash, stored: true }]));
+    for (const p of group) {
+      const s = state.get(p.value.reference);
+      if (s && s.hash === p.hash) {
+        plan.push({ p, status: 'unchanged', id: s.id, version: s.version, stored: s.stored });
+      } else if (s) {
+        plan.push({ p, status: 'amended', id: s.id, version: s.version + 1, before: { version: s.version, contentHash: s.hash }, stored: s.stored });
+        state.set(p.value.reference, { id: s.id, version: s.version + 1, hash: p.hash, stored: s.stored });
+      } else {
+        const id = uuidv7(now.getTime());
+        plan.push({ p, status: 'created', id, version: 1, stored: false });
+        state.set(p.value.reference, { id, version: 1, hash: p.hash, stored: false });
       }
     }
+    return plan;
+  }
 
-    const changed = plan.filter((x) => x.status !== 'unchanged');
-    // the final content of each touched declaration
-    const finalById = new Map<string, (typeof plan)[number]>();
+  /**
+   * Stores the changed declarations: amended rows are updated and their items removed at once;
+   * the inserts (new declarations, items, versions) are answered as statements for the caller to
+   * run (intake runs them with the assessor's as one statement).
+   */
+  async writes(tx: Tx, changed: DeclarationPlan[], source: string, now: Date): Promise<SQL[]> {
+    const finalById = new Map<string, DeclarationPlan>();
     for (const x of changed) finalById.set(x.id, x);
-
-    const decisions = changed.length
-      ? await this.assessor.assess(
-          tx,
-          changed.map((x) => ({ id: x.id, version: x.version, declaration: x.p.value })),
-        )
-      : [];
-
     const newRows: (typeof schema.declarations.$inferInsert)[] = [];
+    const existingIds: string[] = [];
     for (const [id, x] of finalById) {
       const row = declarationRow(id, x.p.value, x.version, x.p.hash, now);
-      if (existingIds.has(id)) {
+      if (x.stored) {
+        existingIds.push(id);
         const { id: _id, receivedAt: _r, ...set } = row;
         await tx.update(schema.declarations).set(set).where(eq(schema.declarations.id, id));
       } else newRows.push(row);
     }
-    if (existingIds.size) await tx.delete(schema.declarationItems).where(inArray(schema.declarationItems.declarationId, [...existingIds]));
-    const assessmentIds = changed.map(() => uuidv7(now.getTime()));
-    await insertAll(tx, [
+    if (existingIds.length) await tx.delete(schema.declarationItems).where(inArray(schema.declarationItems.declarationId, existingIds));
+    const out: SQL[] = [];
+    const items = [...finalById].flatMap(([id, x]) => itemRows(id, x.p.value));
+    const versions = changed.map((x) => ({ id: uuidv7(now.getTime()), declarationId: x.id, version: x.version, contentHash: x.p.hash, payload: x.p.value, receivedAt: now, source }));
+    for (const [table, rows] of [
       [schema.declarations, newRows],
-      [schema.declarationItems, [...finalById].flatMap(([id, x]) => itemRows(id, x.p.value))],
-      [
-        schema.declarationVersions,
-        changed.map((x) => ({
-          id: uuidv7(now.getTime()),
-          declarationId: x.id,
-          version: x.version,
-          contentHash: x.p.hash,
-          payload: x.p.value,
-          receivedAt: now,
-          source,
-        })),
-      ],
-      [
-        schema.assessments,
-        changed.map((x, i) => ({
-          id: assessmentIds[i],
-          country: x.p.value.country,
-          declarationId: x.id,
-          declarationVersion: x.version,
-          channel: decisions[i].channel,
-          riskLevel: decisions[i].riskLevel,
-          score: decisions[i].score,
-          reasons: decisions[i].reasons,
-          engine: decisions[i].engine,
-          inputs: decisions[i].inputs,
-          decidedAt: now,
-        })),
-      ],
-    ]);
-    const audit: AuditEntryInput[] = changed.map((x, i) => ({
+      [schema.declarationItems, items],
+      [schema.declarationVersions, versions],
+    ] as const)
+      for (const chunk of repo.chunks(rows as Record<string, unknown>[])) out.push(tx.insert(table).values(chunk as never).getSQL());
+    return out;
+  }
+
+  /** The audit entries of the changed declarations (`extra` adds to each entry's `after`, e.g. the channel decided). */
+  auditOf(changed: DeclarationPlan[], actor: Principal, source: string, extra: (i: number) => Record<string, unknown>): AuditEntryInput[] {
+    return changed.map((x, i) => ({
       actor,
       country: x.p.value.country,
       action: x.status === 'created' ? 'declaration.received' : 'declaration.amended',
       entityType: 'declaration',
       entityId: x.id,
       before: x.before ?? null,
-      after: { reference: x.p.value.reference, version: x.version, contentHash: x.p.hash, source, channel: decisions[i].channel, engine: decisions[i].engine },
+      after: { reference: x.p.value.reference, version: x.version, contentHash: x.p.hash, source, ...extra(i) },
     }));
-    if (this.assessor.recorded && changed.length) {
-      const more = await this.assessor.recorded(
-        tx,
-        changed.map((x, i) => ({ assessmentId: assessmentIds[i], declarationId: x.id, version: x.version, declaration: x.p.value, decision: decisions[i] })),
-        actor,
-      );
-      if (more) audit.push(...more);
-    }
-    // one append to the hash chain for the whole batch (declarations, then what the assessor did)
-    await appendAudit(tx, audit, this.deps.clock);
-
-    // assessments of unchanged ones: the latest stored (or the one just made in this batch)
-    const decidedNow = new Map<string, AssessorDecision>();
-    changed.forEach((x, i) => decidedNow.set(`${x.id}#${x.version}`, decisions[i]));
-    const unchangedIds = plan.filter((x) => x.status === 'unchanged' && !decidedNow.has(`${x.id}#${x.version}`)).map((x) => x.id);
-    const stored = new Map((await repo.latestAssessments(tx, [...new Set(unchangedIds)])).map((a) => [a.declarationId, a]));
-
-    return plan
-      .map((x) => {
-        const d = decidedNow.get(`${x.id}#${x.version}`) ?? (stored.get(x.id) as unknown as AssessorDecision);
-        return {
-          index: x.p.index,
-          status: x.status,
-          id: x.id,
-          reference: x.p.value.reference,
-          country: x.p.value.country,
-          version: x.version,
-          assessment: { channel: d.channel, riskLevel: d.riskLevel, score: d.score, reasons: d.reasons } as AssessmentView,
-        };
-      })
-      .sort((a, b) => a.index - b.index);
   }
 
-  private async storeManifests(tx: Tx, list: Parsed<Manifest>[], actor: Principal, source: string): Promise<ManifestOutcome[]> {
+  /** Stores manifests and their consignments; answers the outcomes, the changed ones and their audit entries. */
+  async storeManifests(tx: Tx, list: Parsed<Manifest>[], actor: Principal, source: string): Promise<{ outcomes: ManifestOutcome[]; changed: { id: string; version: number; manifest: Manifest }[]; audit: AuditEntryInput[] }> {
     const now = this.deps.clock.now();
     const plan: { p: Parsed<Manifest>; status: IntakeStatus; id: string; version: number; before?: { version: number; contentHash: string } }[] = [];
     const existingIds = new Set<string>();
@@ -392,29 +361,53 @@ export class IntakeService {
       schema.manifestVersions,
       changed.map((x) => ({ id: uuidv7(now.getTime()), manifestId: x.id, version: x.version, contentHash: x.p.hash, payload: x.p.value, receivedAt: now, source })),
     );
-    await appendAudit(
-      tx,
-      changed.map((x) => ({
-        actor,
-        country: x.p.value.country,
-        action: x.status === 'created' ? 'manifest.received' : 'manifest.amended',
-        entityType: 'manifest',
-        entityId: x.id,
-        before: x.before ?? null,
-        after: { reference: x.p.value.reference, version: x.version, contentHash: x.p.hash, source },
-      })),
-      this.deps.clock,
-    );
-    if (this.assessor.assessManifests && changed.length)
-      await this.assessor.assessManifests(
-        tx,
-        changed.map((x) => ({ id: x.id, version: x.version, manifest: x.p.value })),
-        actor,
-      );
-    return plan
-      .map((x) => ({ index: x.p.index, status: x.status, id: x.id, reference: x.p.value.reference, country: x.p.value.country, version: x.version }))
-      .sort((a, b) => a.index - b.index);
+    const audit: AuditEntryInput[] = changed.map((x) => ({
+      actor,
+      country: x.p.value.country,
+      action: x.status === 'created' ? 'manifest.received' : 'manifest.amended',
+      entityType: 'manifest',
+      entityId: x.id,
+      before: x.before ?? null,
+      after: { reference: x.p.value.reference, version: x.version, contentHash: x.p.hash, source },
+    }));
+    return {
+      outcomes: plan
+        .map((x) => ({ index: x.p.index, status: x.status, id: x.id, reference: x.p.value.reference, country: x.p.value.country, version: x.version }))
+        .sort((a, b) => a.index - b.index),
+      changed: changed.map((x) => ({ id: x.id, version: x.version, manifest: x.p.value })),
+      audit,
+    };
   }
+}
+
+/**
+ * Median unit value (USD per kg of net mass, by `usd`'s conversion of a value and its currency)
+ * of the import items lodged since `since`, per administration and HS subheading with at least
+ * `minSamples` items: the reference prices' first approximation (risk/reference.ts).
+ */
+export async function importUnitValueMedians(tx: Tx, o: { since: Date; minSamples: number; usd: (value: SQL, currency: SQL) => SQL }): Promise<{ country: string; hs6: string; p: number }[]> {
+  return repo.importUnitValueMedians(tx, o);
+}
+
+/** The content of a declaration version as it was received (undefined when there is no such version). */
+export async function declarationPayload(tx: Tx, declarationId: string, version: number): Promise<Declaration | undefined> {
+  return (await repo.declarationPayload(tx, declarationId, version)) as Declaration | undefined;
+}
+
+/** The references, offices and lodging times of declarations (e.g. for a queue of controls). */
+export async function declarationRefs(tx: Tx, ids: string[]): Promise<{ id: string; country: string; reference: string; office: string; lodgedAt: Date }[]> {
+  return repo.declarationRefs(tx, ids);
+}
+
+/** A declaration's stored row (its latest version; undefined when there is none). */
+export async function findDeclaration(tx: Tx, id: string) {
+  return repo.getDeclaration(tx, id);
+}
+
+/** A declaration's administration (undefined when there is none). */
+export async function findDeclarationCountry(tx: Tx, id: string): Promise<{ id: string; country: string } | undefined> {
+  const [d] = await repo.declarationRefs(tx, [id]);
+  return d ? { id: d.id, country: d.country } : undefined;
 }
 
 export function declarationRow(id: string, d: Declaration, version: number, hash: string, now: Date) {
@@ -456,23 +449,7 @@ export function itemRows(id: string, d: Declaration) {
   }));
 }
 
-/**
- * Inserts into several tables: one statement (sibling data-modifying CTEs; foreign keys are
- * checked at its end) when the rows fit in PostgreSQL's bind-parameter limit, else chunked per
- * table in order.
- */
-async function insertAll(tx: Tx, writes: [PgTable, Record<string, unknown>[]][]): Promise<void> {
-  const present = writes.filter(([, rows]) => rows.length > 0);
-  const params = present.reduce((n, [, rows]) => n + rows.length * Object.keys(rows[0]).length, 0);
-  if (present.length > 1 && params <= 30_000) {
-    const parts = present.map(([table, rows], i) => sql`${sql.raw(`w${i}`)} as (${tx.insert(table).values(rows as PgTable['$inferInsert'][]).getSQL()})`);
-    await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
-    return;
-  }
-  for (const [table, rows] of present) await repo.insertChunked(tx, table, rows);
-}
-
-function groupBy<T>(list: T[], key: (t: T) => string): Map<string, T[]> {
+export function groupBy<T>(list: T[], key: (t: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const x of list) {
     const k = key(x);
@@ -483,7 +460,7 @@ function groupBy<T>(list: T[], key: (t: T) => string): Map<string, T[]> {
   return m;
 }
 
-function storageRejection(p: Parsed<{ reference: string }>, e: unknown): Rejection {
+export function storageRejection(p: Parsed<{ reference: string }>, e: unknown): Rejection {
   return {
     index: p.index,
     reference: p.value.reference,
@@ -491,7 +468,7 @@ function storageRejection(p: Parsed<{ reference: string }>, e: unknown): Rejecti
   };
 }
 
-function rejectionError(r: Rejection) {
+export function rejectionError(r: Rejection) {
   if (r.errors.length === 1 && r.errors[0].code === 'not_your_administration') {
     return new ForbiddenError(`${r.errors[0].path}: ${r.errors[0].message}`);
   }

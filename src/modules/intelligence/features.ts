@@ -7,6 +7,7 @@
  * Categorical values become integer codes through a vocabulary fixed at training.
  */
 import type { Declaration } from '../declarations/schema.ts';
+import type { TraderTimeline } from '../traders/history.ts';
 import { toUsd } from '../risk/reference.ts';
 import type { FeatureSpec, RawMatrix } from './binning.ts';
 import { PER_KG, type ValuationIndex } from './valuation.ts';
@@ -56,61 +57,12 @@ const CATEGORICAL = FEATURES.map((f, i) => (f.kind === 'categorical' ? i : -1)).
 
 // ------------------------------------------------------------------ trader history, leak-free
 
-export interface TraderHistory {
-  declarations: number;
-  controls: number;
-  hits: number;
-  firstSeen: number;
-}
-
 /**
- * Event times per trader (role|tin): declarations lodged, controls opened, controls that found
- * a discrepancy (at the time the result was recorded). Counts are of events strictly before a time.
+ * The traders' history as of each lodgement (events strictly before it): the traders module owns
+ * it (traders/history.ts), the features read it.
  */
-export class HistoryIndex {
-  private ev = new Map<string, { d: number[]; c: number[]; h: number[] }>();
-  private sorted = true;
-
-  private slot(key: string) {
-    let s = this.ev.get(key);
-    if (!s) this.ev.set(key, (s = { d: [], c: [], h: [] }));
-    this.sorted = false;
-    return s;
-  }
-  declaration(role: 'importer' | 'declarant', tin: string | null | undefined, at: number): void {
-    if (tin) this.slot(`${role}|${tin}`).d.push(at);
-  }
-  control(role: 'importer' | 'declarant', tin: string | null | undefined, at: number): void {
-    if (tin) this.slot(`${role}|${tin}`).c.push(at);
-  }
-  hit(role: 'importer' | 'declarant', tin: string | null | undefined, at: number): void {
-    if (tin) this.slot(`${role}|${tin}`).h.push(at);
-  }
-
-  get(role: 'importer' | 'declarant', tin: string | null | undefined, at: number): TraderHistory {
-    if (!tin) return { declarations: 0, controls: 0, hits: 0, firstSeen: NaN };
-    if (!this.sorted) {
-      for (const s of this.ev.values()) for (const a of [s.d, s.c, s.h]) a.sort((x, y) => x - y);
-      this.sorted = true;
-    }
-    const s = this.ev.get(`${role}|${tin}`);
-    if (!s) return { declarations: 0, controls: 0, hits: 0, firstSeen: NaN };
-    const d = before(s.d, at);
-    return { declarations: d, controls: before(s.c, at), hits: before(s.h, at), firstSeen: d ? s.d[0] : NaN };
-  }
-}
-
-/** how many sorted values are strictly below t */
-function before(a: number[], t: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (a[m] < t) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
+export type { TraderHistory } from '../traders/history.ts';
+export { TraderTimeline as HistoryIndex } from '../traders/history.ts';
 
 // ------------------------------------------------------------------ vocabularies and the matrix
 
@@ -131,7 +83,7 @@ export type RawRow = (string | number)[];
 const log1p = (x: number) => (x > 0 ? Math.log1p(x) : x === 0 ? 0 : NaN);
 
 /** The feature values of a declaration (categoricals as strings, numbers as numbers, NaN = missing). */
-export function rawFeatures(r: FeatureRow, history: HistoryIndex, valuation: ValuationIndex): RawRow {
+export function rawFeatures(r: FeatureRow, history: TraderTimeline, valuation: ValuationIndex): RawRow {
   const d = r.declaration;
   const country = d.country;
   let main = d.items[0];

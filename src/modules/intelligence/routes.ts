@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { App, AppDeps } from '../../server/deps.ts';
 import { authorize, principalOf } from '../access/auth.ts';
 import { IntelligenceService } from './service.ts';
+import { declarationFacts } from '../declarations/reads.ts';
+import { controlFacts } from '../risk/reads.ts';
+import { tradersOn } from '../traders/service.ts';
 import * as R from './responses.ts';
 import { problems } from '../../core/problem.ts';
 
@@ -14,7 +17,8 @@ const when = z.iso.datetime({ offset: true }).optional();
  * database under /api/v1/models/valuation.
  */
 export async function intelligenceRoutes(app: App, deps: AppDeps & { intelligence?: IntelligenceService }): Promise<IntelligenceService> {
-  const svc = deps.intelligence ?? new IntelligenceService(deps);
+  // the server hands the service built by the composition root; routes assembled by hand in tests build one
+  const svc = deps.intelligence ?? new IntelligenceService({ ...deps, traders: tradersOn(deps, { declarations: declarationFacts, controls: controlFacts }) });
   const tags = ['models'];
 
   app.get('/api/v1/models', { preHandler: authorize('models.read'), schema: { tags, summary: "The administration's models: champion, challenger, candidates, retired", querystring: z.object({ country: z.string().optional() }), response: { 200: R.modelList, ...problems } } }, async (req) =>

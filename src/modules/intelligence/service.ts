@@ -11,7 +11,9 @@ import type { Declaration } from '../declarations/schema.ts';
 import type { ModelInput } from '../risk/engine.ts';
 import type { ReferencePriceSource } from '../risk/reference.ts';
 import type { ModelScorer } from '../risk/service.ts';
-import { consignmentMasses, loadDataset, loadHistory } from './dataset.ts';
+import { consignmentMasses, loadDataset, loadHistory, type AuditLabelSource, type TraderHistorySource } from './dataset.ts';
+import { readSetting, writeSetting } from '../risk/reads.ts';
+import { traderTinOf } from '../traders/identity.ts';
 import { FEATURES, rawFeatures } from './features.ts';
 import type { GbdtParams } from './gbdt.ts';
 import {
@@ -60,7 +62,18 @@ export class IntelligenceService {
   private valuationAt = 0;
   private live = new Map<string, { at: number; champion: Loaded | null; challenger: Loaded | null }>();
 
-  constructor(readonly deps: { db: Db; clock: Clock }) {}
+  private audits: AuditLabelSource | null = null;
+
+  constructor(readonly deps: { db: Db; clock: Clock; traders: TraderHistorySource }) {}
+
+  /** Post-clearance audit findings as training labels, point in time (the audit module's read port). */
+  useAuditLabels(source: AuditLabelSource | null): void {
+    this.audits = source;
+  }
+
+  private auditsAsOf(asOf: Date) {
+    return { source: this.audits, asOf };
+  }
 
   // ------------------------------------------------------------------ valuation
 
@@ -117,7 +130,7 @@ export class IntelligenceService {
     const holdoutFrom = new Date(to.getTime() - holdoutDays * DAY);
     if ((await this.valuationIndex()).stats().every((s) => s.country !== country)) await this.refreshValuation(actor, { country });
     const valuation = await this.valuationIndex();
-    const data = await loadDataset(this.deps.db, country, from, to, valuation);
+    const data = await loadDataset(this.deps.traders, this.deps.db, country, from, to, valuation, this.auditsAsOf(now));
     const before = data.filter((r) => r.at < holdoutFrom.getTime());
     const after = data.filter((r) => r.at >= holdoutFrom.getTime());
     const labelled = before.filter((r) => r.label !== null);
@@ -164,7 +177,7 @@ export class IntelligenceService {
     const l = await this.load(actor, id);
     const to = i.to ? new Date(i.to) : new Date(this.deps.clock.now().getTime() + 1);
     const from = i.from ? new Date(i.from) : l.row.holdoutFrom;
-    const data = await loadDataset(this.deps.db, l.row.country, from, to, await this.valuationIndex());
+    const data = await loadDataset(this.deps.traders, this.deps.db, l.row.country, from, to, await this.valuationIndex(), this.auditsAsOf(this.deps.clock.now()));
     return { model: l.row.name, from: from.toISOString(), to: to.toISOString(), ...this.metricsOn(l.bundle, l.model, data) };
   }
 
@@ -261,8 +274,7 @@ export class IntelligenceService {
   // ------------------------------------------------------------------ exploration settings
 
   async exploration(tx: Tx, country: string): Promise<ExplorationConfig> {
-    const [r] = await tx.select().from(schema.settings).where(eq(schema.settings.key, exploreKey(country)));
-    return { ...DEFAULT_EXPLORATION, ...((r?.value ?? {}) as Partial<ExplorationConfig>) };
+    return { ...DEFAULT_EXPLORATION, ...(((await readSetting(tx, exploreKey(country))) ?? {}) as Partial<ExplorationConfig>) };
   }
 
   async setExploration(actor: Principal, country: string, cfg: ExplorationConfig) {
@@ -270,7 +282,7 @@ export class IntelligenceService {
     return this.deps.db.transaction(async (tx) => {
       const before = await this.exploration(tx, country);
       const now = this.deps.clock.now();
-      await tx.insert(schema.settings).values({ key: exploreKey(country), value: cfg, updatedAt: now }).onConflictDoUpdate({ target: schema.settings.key, set: { value: cfg, updatedAt: now } });
+      await writeSetting(tx, exploreKey(country), cfg, now);
       await appendAudit(tx, { actor, country, action: 'model.exploration_changed', entityType: 'model_exploration', entityId: country, before, after: cfg }, this.deps.clock);
       return cfg;
     });
@@ -286,7 +298,7 @@ export class IntelligenceService {
     if (!live) throw new NotFoundError(`a champion model for ${country} (promote one first)`);
     const now = this.deps.clock.now();
     const from = new Date(now.getTime() - (i.days ?? 30) * DAY);
-    const recent = await loadDataset(this.deps.db, country, from, new Date(now.getTime() + 1), await this.valuationIndex());
+    const recent = await loadDataset(this.deps.traders, this.deps.db, country, from, new Date(now.getTime() + 1), await this.valuationIndex(), this.auditsAsOf(now));
     const controlled = recent.filter((r) => r.label !== null);
     const scores = scoreRows(live.bundle, live.model, controlled.map((r) => r.raw), 0, false).map((s) => s.score);
     const above = controlled.filter((_, k) => scores[k] >= live.bundle.boundary);
@@ -335,10 +347,10 @@ export class IntelligenceService {
       const live = await this.liveModels(tx, country);
       if (!live.champion) continue;
       const ds = idx.map((i) => items[i].declaration);
-      const traders = [...new Set(ds.map((d) => (d.type === 'IM' ? (d.importer?.tin ?? d.declarant.tin) : d.type === 'EX' ? (d.exporter?.tin ?? d.declarant.tin) : d.declarant.tin)))];
+      const traders = [...new Set(ds.map((d) => traderTinOf(d)))];
       const declarants = [...new Set(ds.map((d) => d.declarant.tin))];
       const maxAt = Math.max(...ds.map((d) => Date.parse(d.lodgedAt)));
-      const history = await loadHistory(tx, country, new Date(maxAt), { traders, declarants });
+      const history = await loadHistory(this.deps.traders, tx, country, new Date(maxAt), { traders, declarants });
       const masses = await consignmentMasses(tx, country, [...new Set(ds.map((d) => d.transportDocument).filter((x): x is string => !!x))]);
       const rows = ds.map((d) => rawFeatures({ declaration: d, at: Date.parse(d.lodgedAt), consignmentGrossKg: d.transportDocument ? (masses.get(d.transportDocument) ?? null) : null }, history, valuation));
       const champ = scoreRows(live.champion.bundle, live.champion.model, rows, 5, true);

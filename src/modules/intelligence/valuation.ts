@@ -9,6 +9,8 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, schema, type Tx } from '../../db/client.ts';
 import { usdSql } from '../risk/reference.ts';
+import { importItemsSql } from '../declarations/reads.ts';
+import { hitDeclarationsSql } from '../risk/reads.ts';
 
 export const ALL_ORIGINS = '*';
 export const PER_KG = 'KGM';
@@ -116,21 +118,19 @@ export function undervaluation(usdPerKg: number, s: ValuationStat | undefined, f
 /** Recomputes the reference prices of an administration from its accepted import history in [from, to). */
 export async function refreshValuation(tx: Tx, country: string, from: Date, to: Date, now: Date, minSamples = 5): Promise<{ groups: number }> {
   const usd = usdSql(sql`i.customs_value`, sql`i.currency`);
-  const accepted = sql`d.country = ${country} and d.type = 'IM' and d.lodged_at >= ${from.toISOString()} and d.lodged_at < ${to.toISOString()} and i.net_mass_kg > 0 and i.customs_value > 0
-    and not exists (select 1 from control_results r where r.declaration_id = d.id and r.hit)`;
+  // the declarations module's import items, less those of declarations a control found a discrepancy in (risk's)
+  const accepted = sql`(${importItemsSql(country, from, to)}) i where i.declaration_id not in (${hitDeclarationsSql(country)})`;
   const rows = await queryRows<{ hs6: string; origin: string | null; unit: string; n: number; q: number[] }>(
     tx,
     sql`select substr(i.hs_code, 1, 6) as hs6, i.origin, ${PER_KG} as unit, count(*)::int as n,
                percentile_cont(array[0.25, 0.5, 0.75]) within group (order by ${usd} / i.net_mass_kg) as q
-          from declaration_items i join declarations d on d.id = i.declaration_id
-          where ${accepted}
+          from ${accepted}
           group by grouping sets ((substr(i.hs_code, 1, 6), i.origin), (substr(i.hs_code, 1, 6)))
           having count(*) >= ${minSamples}
         union all
         select substr(i.hs_code, 1, 6) as hs6, i.origin, i.unit, count(*)::int as n,
                percentile_cont(array[0.25, 0.5, 0.75]) within group (order by ${usd} / i.quantity) as q
-          from declaration_items i join declarations d on d.id = i.declaration_id
-          where ${accepted} and i.unit <> ${PER_KG} and i.quantity > 0
+          from ${accepted} and i.unit <> ${PER_KG} and i.quantity > 0
           group by grouping sets ((substr(i.hs_code, 1, 6), i.origin, i.unit), (substr(i.hs_code, 1, 6), i.unit))
           having count(*) >= ${minSamples}`,
   );

@@ -2,10 +2,14 @@
  * Read-only queries behind the indicators: declarations and their current channel per day, per
  * office and per trader, and open transit alerts. Plain SQL that runs on PostgreSQL 15 and PGlite.
  * "Current channel" is the channel of a declaration's latest assessment, a supervisor's override applied.
+ * The indicators own no table: each query composes the SQL the owning modules write (declarations'
+ * scope, risk's current channel and control results, transit's open alerts).
  */
-import { eq, sql, type SQL } from 'drizzle-orm';
-import { queryRows, schema, type Tx } from '../../db/client.ts';
-import { currentChannelOfAlias } from '../risk/channel.ts';
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Tx } from '../../db/client.ts';
+import { declarationsSql } from '../declarations/reads.ts';
+import { controlResultsSql, currentChannelSql, openControlCount, readSetting, writeSetting } from '../risk/reads.ts';
+import { openAlertCounts } from '../transit/reads.ts';
 
 export const CHANNEL_KEYS = ['green', 'yellow', 'red', 'blue'] as const;
 export type ChannelKey = (typeof CHANNEL_KEYS)[number];
@@ -20,27 +24,9 @@ export interface DeclarationScope {
   trader?: string;
 }
 
-function whereOf(f: DeclarationScope): SQL {
-  const parts: SQL[] = [sql`d.country = ${f.country}`];
-  if (f.office) parts.push(sql`d.office = ${f.office}`);
-  if (f.from) parts.push(sql`d.lodged_at >= ${f.from.toISOString()}::timestamptz`);
-  if (f.to) parts.push(sql`d.lodged_at < ${f.to.toISOString()}::timestamptz`);
-  if (f.trader) parts.push(sql`(d.importer_tin = ${f.trader} or d.exporter_tin = ${f.trader} or d.declarant_tin = ${f.trader})`);
-  return sql.join(parts, sql` and `);
-}
-
-/** declarations in scope joined to the current channel of their latest assessment (a supervisor's override applied) */
+/** declarations in scope with the current channel of their latest assessment (a supervisor's override applied) */
 function current(f: DeclarationScope): SQL {
-  return sql`
-    select d.id, d.office, d.lodged_at, d.total_value, d.currency, d.importer_tin, d.exporter_tin, d.declarant_tin, a.channel
-    from ${schema.declarations} d
-    left join lateral (
-      select ${currentChannelOfAlias('x')} as channel from ${schema.assessments} x
-      where x.declaration_id = d.id
-      order by x.decided_at desc, x.id desc
-      limit 1
-    ) a on true
-    where ${whereOf(f)}`;
+  return sql`select d.*, ${currentChannelSql(sql`d.id`)} as channel from (${declarationsSql(f)}) d`;
 }
 
 const counts = sql`
@@ -115,30 +101,9 @@ export async function traderSummary(tx: Tx, f: DeclarationScope & { trader: stri
   };
 }
 
-/** The name a trader last declared under, from the latest declaration naming its TIN. */
-export async function traderName(tx: Tx, country: string, tin: string): Promise<{ name: string; country: string | null } | null> {
-  const rows = await queryRows<Record<string, unknown>>(tx, sql`
-    select d.importer_tin, d.exporter_tin, d.declarant_tin, d.payload
-    from ${schema.declarations} d
-    where d.country = ${country} and (d.importer_tin = ${tin} or d.exporter_tin = ${tin} or d.declarant_tin = ${tin})
-    order by d.lodged_at desc limit 1`);
-  const row = rows[0];
-  if (!row) return null;
-  type PartyJson = { tin?: string; name?: unknown; country?: string | null } | undefined;
-  const p = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as { importer?: PartyJson; exporter?: PartyJson; declarant?: PartyJson };
-  const party = [p.importer, p.exporter, p.declarant].find((x) => x && x.tin === tin);
-  return party ? { name: String(party.name ?? tin), country: party.country ?? null } : { name: tin, country: null };
-}
-
 /** Open transit alerts concerning an administration, by kind and severity. */
 export async function openAlerts(tx: Tx, country: string): Promise<{ kind: string; severity: string; count: number }[]> {
-  const A = schema.transitAlerts;
-  const r = await tx
-    .select({ kind: A.kind, severity: A.severity, count: sql<number>`count(*)::int` })
-    .from(A)
-    .where(sql`${A.status} = 'open' and ${country} = any(${A.countries})`)
-    .groupBy(A.kind, A.severity);
-  return r.map((x) => ({ kind: x.kind, severity: x.severity, count: Number(x.count) }));
+  return openAlertCounts(tx, country);
 }
 
 const SETTINGS_KEY = 'kpi.targets';
@@ -148,15 +113,11 @@ export interface StoredTargets {
 }
 
 export async function readTargets(tx: Tx): Promise<StoredTargets> {
-  const [row] = await tx.select().from(schema.settings).where(eq(schema.settings.key, SETTINGS_KEY));
-  return (row?.value as StoredTargets | undefined) ?? {};
+  return ((await readSetting(tx, SETTINGS_KEY)) as StoredTargets | undefined) ?? {};
 }
 
 export async function writeTargets(tx: Tx, value: StoredTargets, now: Date): Promise<void> {
-  await tx
-    .insert(schema.settings)
-    .values({ key: SETTINGS_KEY, value, updatedAt: now })
-    .onConflictDoUpdate({ target: schema.settings.key, set: { value, updatedAt: now } });
+  await writeSetting(tx, SETTINGS_KEY, value, now);
 }
 
 /** One control with its recorded result, for the control indicators. */
@@ -180,12 +141,9 @@ export interface ControlResultRow {
  */
 export async function controlResults(tx: Tx, f: { country: string; office?: string; from: Date; to: Date }, timeZone: string, usd: SQL): Promise<ControlResultRow[]> {
   const rows = await queryRows<Record<string, unknown>>(tx, sql`
-    select to_char((d.lodged_at at time zone ${timeZone})::date, 'YYYY-MM-DD') as date, c.office, c.channel, c.random_selected as random, r.hit, r.goods_seized as seized,
-      ${usd} as revenue,
-      extract(epoch from (r.recorded_at - d.lodged_at)) / 3600.0 as hours
-    from controls c join control_results r on r.control_id = c.id join declarations d on d.id = c.declaration_id
-    where c.country = ${f.country} ${f.office ? sql`and c.office = ${f.office}` : sql``}
-      and d.lodged_at >= ${f.from.toISOString()}::timestamptz and d.lodged_at < ${f.to.toISOString()}::timestamptz`);
+    select to_char((d.lodged_at at time zone ${timeZone})::date, 'YYYY-MM-DD') as date, c.office, c.channel, c.random, c.hit, c.seized, c.revenue,
+      extract(epoch from (c.recorded_at - d.lodged_at)) / 3600.0 as hours
+    from (${controlResultsSql(f.country, f.office, usd)}) c join (${declarationsSql({ country: f.country, from: f.from, to: f.to })}) d on d.id = c.declaration_id`);
   return rows.map((x) => ({
     date: String(x.date),
     office: String(x.office),
@@ -200,6 +158,5 @@ export async function controlResults(tx: Tx, f: { country: string; office?: stri
 
 /** Controls still open (assigned or waiting) in the administration, or one office. */
 export async function openControls(tx: Tx, country: string, office?: string): Promise<number> {
-  const [r] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from controls c where c.country = ${country} ${office ? sql`and c.office = ${office}` : sql``} and c.status in ('assigned', 'unassigned')`);
-  return Number(r?.n ?? 0);
+  return openControlCount(tx, country, office);
 }

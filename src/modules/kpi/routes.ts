@@ -6,6 +6,9 @@ import { administrationFor, requireAdministration, type Action } from '../access
 import type { Principal } from '../access/types.ts';
 import { ADMINISTRATIONS } from '../../reference/types.ts';
 import { KpiService } from './service.ts';
+import { declarationFacts } from '../declarations/reads.ts';
+import { controlFacts } from '../risk/reads.ts';
+import { tradersOn } from '../traders/service.ts';
 import * as R from './responses.ts';
 import { problems } from '../../core/problem.ts';
 
@@ -19,7 +22,9 @@ function countryOf(p: Principal, asked: string | undefined, action: Action = 'kp
   return administrationFor(p, action, asked);
 }
 
-export async function kpiRoutes(app: App, deps: AppDeps, service: KpiService = new KpiService(deps)): Promise<void> {
+export async function kpiRoutes(app: App, deps: AppDeps, service?: KpiService): Promise<void> {
+  // the server hands the service built by the composition root; routes assembled by hand in tests build one
+  service ??= new KpiService({ ...deps, traders: tradersOn(deps, { declarations: declarationFacts, controls: controlFacts }) });
   app.get(
     '/api/v1/kpi/overview',
     {

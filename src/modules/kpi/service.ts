@@ -10,11 +10,14 @@ import { datesBetween, localDate, periodOf, type Period } from './time.ts';
 import { sql } from 'drizzle-orm';
 import { usdSql } from '../risk/reference.ts';
 import { wilson } from '../risk/effectiveness.ts';
+import type { TradersService } from '../traders/service.ts';
 
 export interface KpiDeps {
   db: Db;
   ref: ReferenceData;
   clock: Clock;
+  /** who a trader is (the traders module owns identity) */
+  traders: Pick<TradersService, 'identity'>;
 }
 
 export interface ChannelTargets {
@@ -114,7 +117,7 @@ export class KpiService {
   }
 
   async trader(country: string, tin: string, q: { from?: string; to?: string }) {
-    const [who, allTime] = await Promise.all([repo.traderName(this.deps.db, country, tin), repo.traderSummary(this.deps.db, { country, trader: tin })]);
+    const [who, allTime] = await Promise.all([this.deps.traders.identity(country, tin), repo.traderSummary(this.deps.db, { country, trader: tin })]);
     // by default the last 90 days, or since the first declaration when that is later
     let p = this.period(country, q, 90);
     if (!q.from && allTime.firstLodgedAt) {
@@ -131,9 +134,9 @@ export class KpiService {
     return {
       country,
       tin,
-      known: who !== null,
-      name: who?.name ?? null,
-      partyCountry: who?.country ?? null,
+      known: who.known,
+      name: who.name,
+      partyCountry: who.partyCountry,
       from: p.from,
       to: p.to,
       timeZone: p.timeZone,

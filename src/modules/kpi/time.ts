@@ -1,20 +1,8 @@
 /** Local days of an administration: its time zone, and local dates as UTC instants. */
 import type { Clock } from '../../core/clock.ts';
+import { TIME_ZONES, timeZoneOf } from '../../reference/timezones.ts';
 
-/** Time zone of each administration (none of them keeps daylight saving time today). */
-export const TIME_ZONES: Record<string, string> = {
-  GT: 'America/Guatemala',
-  SV: 'America/El_Salvador',
-  HN: 'America/Tegucigalpa',
-  NI: 'America/Managua',
-  CR: 'America/Costa_Rica',
-  PA: 'America/Panama',
-  DO: 'America/Santo_Domingo',
-};
-
-export function timeZoneOf(country: string): string {
-  return TIME_ZONES[country] ?? 'UTC';
-}
+export { TIME_ZONES, timeZoneOf };
 
 /** Minutes the zone is ahead of UTC at the given instant (negative west of Greenwich). */
 function offsetMinutes(at: Date, timeZone: string): number {

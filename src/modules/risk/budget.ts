@@ -1,3 +1,4 @@
+import type { ASTNode } from '@marcbachmann/cel-js';
 import { LIMITS } from '../declarations/schema.ts';
 
 /**
@@ -110,8 +111,9 @@ interface Est {
   loops: string[];
 }
 
-function isNode(x: unknown): x is { op: string; args: any; start?: number; end?: number } {
-  return !!x && typeof x === 'object' && typeof (x as any).op === 'string';
+/** A node of cel-js's parse tree (what the walk below reads of it: `op`, `args`, `start`, `end`). */
+function isNode(x: unknown): x is ASTNode {
+  return !!x && typeof x === 'object' && typeof (x as { op?: unknown }).op === 'string';
 }
 
 function maxBound(a: Bound, b: Bound): Bound {
@@ -119,8 +121,8 @@ function maxBound(a: Bound, b: Bound): Bound {
   return elem ? { len: Math.max(a.len, b.len), elem } : { len: Math.max(a.len, b.len) };
 }
 
-function text(expression: string, node: any): string {
-  if (typeof node?.start === 'number' && typeof node?.end === 'number') {
+function text(expression: string, node: unknown): string {
+  if (isNode(node) && typeof node.start === 'number' && typeof node.end === 'number') {
     const s = expression.slice(node.start, node.end).replace(/\s+/g, ' ');
     return s.length > 60 ? `${s.slice(0, 57)}...` : s;
   }
@@ -133,11 +135,10 @@ export function estimateCost(ast: unknown, expression = ''): Cost {
   return { cost: e.cost, loops: e.loops };
 }
 
-function est(node: any, scope: Map<string, Bound>, src: string, depth: number): Est {
+function est(node: unknown, scope: Map<string, Bound>, src: string, depth: number): Est {
   if (depth > 500) return { cost: Infinity, size: STRING, loops: [] };
   if (!isNode(node)) return { cost: 0, size: SCALAR, loops: [] };
-  const a = node.args;
-  const sub = (n: any, s = scope) => est(n, s, src, depth + 1);
+  const sub = (n: unknown, s = scope) => est(n, s, src, depth + 1);
   const sum = (xs: Est[], extra = 1): Est => {
     let cost = extra;
     let size: Bound = SCALAR;
@@ -150,27 +151,32 @@ function est(node: any, scope: Map<string, Bound>, src: string, depth: number): 
     return { cost, size, loops };
   };
   switch (node.op) {
-    case 'value':
+    case 'value': {
+      const a = node.args;
       return { cost: 1, size: typeof a === 'string' ? { len: a.length } : SCALAR, loops: [] };
+    }
     case 'id':
-      return { cost: 1, size: scope.get(a) ?? SCALAR, loops: [] };
+      return { cost: 1, size: scope.get(node.args) ?? SCALAR, loops: [] };
     case '.': {
+      const a = node.args;
       const o = sub(a[0]);
       const key = String(a[1]);
       return { cost: o.cost + 1, size: FIELD_BOUNDS[key] ?? STRING, loops: o.loops };
     }
     case '[]': {
+      const a = node.args;
       const o = sub(a[0]);
       const i = sub(a[1]);
       const r = sum([o, i]);
       return { ...r, size: o.size.elem ?? STRING };
     }
     case 'list': {
-      const xs: Est[] = a.map((x: any) => sub(x));
+      const xs: Est[] = node.args.map((x) => sub(x));
       const r = sum(xs, 1 + xs.length);
       return { cost: r.cost, size: { len: xs.length, elem: r.size }, loops: r.loops };
     }
     case '+': {
+      const a = node.args;
       const l = sub(a[0]);
       const r = sub(a[1]);
       const len = l.size.len + r.size.len;
@@ -179,6 +185,7 @@ function est(node: any, scope: Map<string, Bound>, src: string, depth: number): 
       return { ...s, size: elem ? { len, elem } : { len } };
     }
     case 'in': {
+      const a = node.args;
       const l = sub(a[0]);
       const r = sub(a[1]);
       const s = sum([l, r], 1 + r.size.len);
@@ -190,12 +197,14 @@ function est(node: any, scope: Map<string, Bound>, src: string, depth: number): 
     case '<=':
     case '>':
     case '>=': {
+      const a = node.args;
       const l = sub(a[0]);
       const r = sub(a[1]);
       const s = sum([l, r], 1 + Math.min(l.size.len, r.size.len) / CHARS_PER_STEP);
       return { ...s, size: SCALAR };
     }
     case '?:': {
+      const a = node.args;
       const c = sub(a[0]);
       const t = sub(a[1]);
       const f = sub(a[2]);
@@ -203,13 +212,15 @@ function est(node: any, scope: Map<string, Bound>, src: string, depth: number): 
       return { cost: 1 + c.cost + branch.cost, size: maxBound(t.size, f.size), loops: c.loops.length > branch.loops.length ? c.loops : branch.loops };
     }
     case 'rcall': {
+      const a = node.args;
       const name = String(a[0]);
       const recv = sub(a[1]);
-      const argNodes: any[] = Array.isArray(a[2]) ? a[2] : [];
-      if (MACROS.has(name) && argNodes.length >= 2 && argNodes[0]?.op === 'id') {
+      const argNodes: unknown[] = Array.isArray(a[2]) ? a[2] : [];
+      const loopVar = argNodes[0];
+      if (MACROS.has(name) && argNodes.length >= 2 && isNode(loopVar) && loopVar.op === 'id') {
         const n = recv.size.len;
         const inner = new Map(scope);
-        inner.set(argNodes[0].args, recv.size.elem ?? STRING);
+        inner.set(loopVar.args, recv.size.elem ?? STRING);
         const bodies = argNodes.slice(1).map((x) => sub(x, inner));
         const body = sum(bodies, 1);
         const cost = recv.cost + 1 + n * body.cost;
@@ -231,8 +242,9 @@ function est(node: any, scope: Map<string, Bound>, src: string, depth: number): 
       return { ...s, size: { len: Math.max(chars, 1), elem: recv.size.elem ? maxBound(recv.size.elem, { len: chars }) : { len: chars } } };
     }
     case 'call': {
+      const a = node.args;
       const name = String(a[0]);
-      const args: Est[] = (Array.isArray(a[1]) ? a[1] : []).map((x: any) => sub(x));
+      const args: Est[] = (Array.isArray(a[1]) ? (a[1] as unknown[]) : []).map((x) => sub(x));
       const chars = args.reduce((k, x) => k + x.size.len, 0);
       const s = sum(args, 1 + chars / CHARS_PER_STEP);
       return { ...s, size: name === 'size' || name === 'double' || name === 'int' || name === 'refPrice' || name === 'sensitive' ? SCALAR : { len: Math.max(chars, 32) } };
@@ -244,7 +256,7 @@ function est(node: any, scope: Map<string, Bound>, src: string, depth: number): 
         if (isNode(x)) kids.push(sub(x));
         else if (Array.isArray(x)) x.forEach(visit);
       };
-      visit(a);
+      visit(node.args);
       return sum(kids);
     }
   }

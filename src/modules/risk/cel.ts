@@ -1,4 +1,4 @@
-import { Environment } from '@marcbachmann/cel-js';
+import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 import type { Declaration, DeclarationItem, Manifest, Party } from '../declarations/schema.ts';
 import { COST_LIMIT, estimateCost, type BudgetLimits } from './budget.ts';
 import { isSensitiveHs, toUsd } from './reference.ts';
@@ -232,11 +232,15 @@ export function evalContext(country: string, lookups: ReferenceLookups = NO_LOOK
   return budget ? { country, lookups, budget } : { country, lookups };
 }
 
-/** A function criteria may call: its handler receives the evaluation context first, then the CEL arguments. */
+/**
+ * A function criteria may call: its handler receives the evaluation context first, then the CEL
+ * arguments. A method signature, so that each handler may name its arguments' types: the type
+ * checker has matched the call against `signature` before any handler runs.
+ */
 export interface CelFunction {
   signature: string;
   description: string;
-  handler: (ctx: EvalContext, ...a: any[]) => unknown;
+  handler(ctx: EvalContext, ...a: unknown[]): unknown;
 }
 
 export const CEL_FUNCTIONS: Record<string, CelFunction> = {
@@ -261,42 +265,57 @@ export const CEL_FUNCTIONS: Record<string, CelFunction> = {
  * evaluation (`parsed(vars, ctx)`): cel-js passes no context of ours to a handler, so the parsed
  * expression holds the context of the evaluation running (synchronous, one at a time).
  */
-export function parseForEvaluation(expression: string, stage: Stage): ((vars: object, ctx?: EvalContext) => unknown) & { ast: unknown } {
-  const parsed = celEnvironment(stage).parse(expression) as unknown as ((vars: object) => unknown) & { ast: any; check: () => { valid: boolean; error?: unknown } };
+export function parseForEvaluation(expression: string, stage: Stage): ((vars: object, ctx?: EvalContext) => unknown) & { ast: ASTNode } {
+  const parsed = celEnvironment(stage).parse(expression);
   const r = parsed.check();
   if (!r.valid) throw r.error instanceof Error ? r.error : new Error(String(r.error));
   const state: { ctx: EvalContext } = { ctx: EMPTY_CONTEXT };
   const stack: unknown[] = [parsed.ast];
   while (stack.length) {
-    const n = stack.pop() as any;
+    const n = stack.pop();
     if (Array.isArray(n)) {
       for (const x of n) stack.push(x);
       continue;
     }
-    if (!n || typeof n !== 'object' || typeof n.op !== 'string') continue;
-    if (n.op === 'rcall' && n.args[0] === 'matches') {
+    if (!isTreeNode(n)) continue;
+    const head = Array.isArray(n.args) ? (n.args as unknown[])[0] : undefined;
+    if (n.op === 'rcall' && head === 'matches') {
       if (typeof n.handle !== 'function') throw new Error('matches() could not be bound to RE2');
       n.handle = re2Handle;
     }
-    if (n.op === 'call' && typeof n.args?.[0] === 'string' && Object.hasOwn(CEL_FUNCTIONS, n.args[0])) {
-      if (typeof n.handle !== 'function') throw new Error(`${n.args[0]}() could not be bound`);
-      const h = CEL_FUNCTIONS[n.args[0]].handler;
-      n.handle = (args: unknown[]) => h(state.ctx, ...args);
+    if (n.op === 'call' && typeof head === 'string' && Object.hasOwn(CEL_FUNCTIONS, head)) {
+      if (typeof n.handle !== 'function') throw new Error(`${head}() could not be bound`);
+      const h = CEL_FUNCTIONS[head];
+      n.handle = (args: unknown[]) => h.handler(state.ctx, ...args);
     }
     if (n.args && typeof n.args === 'object') stack.push(n.args);
   }
   return Object.assign(
-    (vars: object, ctx: EvalContext = EMPTY_CONTEXT) => {
+    (vars: object, ctx: EvalContext = EMPTY_CONTEXT): unknown => {
       const before = state.ctx;
       state.ctx = ctx;
       try {
-        return parsed(vars);
+        return parsed(vars as Record<string, unknown>);
       } finally {
         state.ctx = before;
       }
     },
     { ast: parsed.ast },
   );
+}
+
+/**
+ * A node of cel-js's parse tree as its type checker leaves it: each call node carries the overload
+ * it was bound to in `handle`, which cel-js's typings do not describe (see parseForEvaluation).
+ */
+interface TreeNode {
+  op: string;
+  args: unknown;
+  start?: number;
+  handle?: unknown;
+}
+function isTreeNode(x: unknown): x is TreeNode {
+  return !!x && typeof x === 'object' && typeof (x as { op?: unknown }).op === 'string';
 }
 
 function re2Handle(args: unknown[]): boolean {
@@ -307,10 +326,10 @@ function re2Handle(args: unknown[]): boolean {
 
 function buildEnvironment(stage: Stage): Environment {
   const env = new Environment({ homogeneousAggregateLiterals: true });
-  for (const [name, fields] of Object.entries(CEL_TYPES)) env.registerType(name, { ctor: CTORS[name], fields } as any);
+  for (const [name, fields] of Object.entries(CEL_TYPES)) env.registerType(name, { ctor: CTORS[name], fields });
   for (const [name, type] of Object.entries(STAGE_VARIABLES[stage])) env.registerVariable(name, type);
   // the handlers bound here see no evaluation context: parseForEvaluation binds every call to the one of its evaluation
-  for (const f of Object.values(CEL_FUNCTIONS)) env.registerFunction(f.signature, ((...a: unknown[]) => f.handler(EMPTY_CONTEXT, ...a)) as any, { description: f.description } as any);
+  for (const f of Object.values(CEL_FUNCTIONS)) env.registerFunction(f.signature, (...a: unknown[]) => f.handler(EMPTY_CONTEXT, ...a), { description: f.description });
   return env;
 }
 
@@ -376,10 +395,10 @@ function nearest(name: string, candidates: string[]): string | undefined {
 /** Type-checks an expression for a stage: it must parse, use registered names only, and give a bool. */
 export function checkExpression(expression: string, stage: Stage): CheckResult {
   const env = celEnvironment(stage);
-  let error: any;
+  let error: unknown;
   let type: string | undefined;
   try {
-    const r = env.check(expression) as { valid: boolean; type?: string; error?: any };
+    const r = env.check(expression);
     if (r.valid) type = String(r.type);
     else error = r.error;
   } catch (e) {
@@ -399,8 +418,10 @@ export function checkExpression(expression: string, stage: Stage): CheckResult {
       },
     };
   }
-  const summary: string = error.summary ?? String(error.message).split('\n')[0];
-  const pos: number = error.range?.start ?? error.node?.pos ?? 0;
+  // what cel-js's ParseError and TypeError carry; anything else thrown is read for its message
+  const e = (typeof error === 'object' ? error : { message: error }) as { summary?: unknown; message?: unknown; range?: { start?: unknown }; node?: { pos?: unknown } };
+  const summary: string = typeof e.summary === 'string' ? e.summary : String(e.message).split('\n')[0];
+  const pos: number = typeof e.range?.start === 'number' ? e.range.start : typeof e.node?.pos === 'number' ? e.node.pos : 0;
   const lc = lineCol(expression, pos);
   const problem: CelProblem = { message: summary, line: lc.line, column: lc.column, excerpt: `${lc.text}\n${' '.repeat(Math.max(0, lc.column - 1))}^` };
   let m: RegExpExecArray | null;
@@ -439,18 +460,18 @@ export function formatProblem(p: CelProblem): string {
  * within the budget (budget.ts).
  */
 function checkSafety(expression: string, env: Environment): CheckResult {
-  let ast: any;
+  let ast: ASTNode;
   try {
-    ast = (env.parse(expression) as any).ast;
+    ast = env.parse(expression).ast;
   } catch {
     return { ok: true };
   }
-  const at = (node: any, message: string, messageEs: string): CheckResult => {
-    const lc = lineCol(expression, typeof node?.start === 'number' ? node.start : 0);
+  const at = (node: { start?: number }, message: string, messageEs: string): CheckResult => {
+    const lc = lineCol(expression, typeof node.start === 'number' ? node.start : 0);
     return { ok: false, problem: { message, messageEs, line: lc.line, column: lc.column, excerpt: `${lc.text}\n${' '.repeat(Math.max(0, lc.column - 1))}^` } };
   };
   // literal patterns, anywhere in the tree
-  const stack: any[] = [ast];
+  const stack: unknown[] = [ast];
   let seen = 0;
   while (stack.length && seen++ < 200_000) {
     const n = stack.pop();
@@ -458,10 +479,11 @@ function checkSafety(expression: string, env: Environment): CheckResult {
       for (const x of n) stack.push(x);
       continue;
     }
-    if (!n || typeof n !== 'object' || typeof n.op !== 'string') continue;
-    if (n.op === 'rcall' && n.args[0] === 'matches' && Array.isArray(n.args[2])) {
-      const p = n.args[2][0];
-      if (p?.op === 'value' && typeof p.args === 'string') {
+    if (!isTreeNode(n)) continue;
+    const args = Array.isArray(n.args) ? (n.args as unknown[]) : [];
+    if (n.op === 'rcall' && args[0] === 'matches' && Array.isArray(args[2])) {
+      const p: unknown = args[2][0];
+      if (isTreeNode(p) && p.op === 'value' && typeof p.args === 'string') {
         const why = regexProblem(p.args);
         if (why) {
           const shown = p.args.length > 80 ? `${p.args.slice(0, 80)}…` : p.args;

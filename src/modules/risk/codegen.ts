@@ -1,4 +1,5 @@
 import { budget, BudgetExceeded, steps, tick } from './budget.ts';
+import type { ASTNode } from '@marcbachmann/cel-js';
 import { CEL_FUNCTIONS, CEL_TYPES } from './cel.ts';
 import { re2Compile, re2Test } from './regex.ts';
 
@@ -60,13 +61,15 @@ export function codePointLength(s: string): number {
 }
 
 /** three-way comparison as the closures do it: NaN when unordered */
-export function cmp(x: any, y: any): number {
-  if (x instanceof Date) x = x.getTime();
-  if (y instanceof Date) y = y.getTime();
-  return x < y ? -1 : x > y ? 1 : x === y || (typeof x !== typeof y && Number(x) === Number(y)) ? 0 : NaN;
+export function cmp(x: unknown, y: unknown): number {
+  // JavaScript's own < and > on what the record holds (numbers, strings, bigints, bools, mixed kinds
+  // included, as cel-js compares them): typed as numbers only for the operators
+  const a = (x instanceof Date ? x.getTime() : x) as number;
+  const b = (y instanceof Date ? y.getTime() : y) as number;
+  return a < b ? -1 : a > b ? 1 : a === b || (typeof a !== typeof b && Number(a) === Number(b)) ? 0 : NaN;
 }
 
-export function arith(op: string, x: any, y: any): unknown {
+export function arith(op: string, x: unknown, y: unknown): unknown {
   if (typeof x === 'number' && typeof y === 'number') {
     if (op === '+') return x + y;
     if (op === '-') return x - y;
@@ -160,7 +163,7 @@ const ARITH_OPS: Record<string, string> = { '+': '+', '-': '-', '*': '*', '/': '
 const BOOL_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in', '&&', '||', '!_']);
 const BOOL_METHODS = new Set(['startsWith', 'endsWith', 'contains', 'matches', 'exists', 'all', 'exists_one']);
 
-function isBool(node: any): boolean {
+function isBool(node: ASTNode): boolean {
   if (BOOL_OPS.has(node.op)) return true;
   if (node.op === 'value') return typeof node.args === 'boolean';
   return node.op === 'rcall' && BOOL_METHODS.has(node.args[0]);
@@ -225,14 +228,14 @@ class Gen {
     }
   }
   /** as a boolean: the value itself when the node can only yield one, bool() otherwise */
-  cond(node: any, scope: Map<string, string>): string {
+  cond(node: ASTNode, scope: Map<string, string>): string {
     const x = this.expr(node, scope);
     return isBool(node) ? x : `bool(${x})`;
   }
 
-  expr(node: any, scope: Map<string, string>): string {
-    const op: string = node.op;
-    const a = node.args;
+  expr(node: ASTNode, scope: Map<string, string>): string {
+    // destructured: a switch on `op` narrows `a` to that operator's arguments
+    const { op, args: a } = node;
     switch (op) {
       case 'value': {
         const text = literal(a);
@@ -258,7 +261,7 @@ class Gen {
         const not = op === '!=' ? '!' : '';
         const [ln, rn] = a;
         // celEq against a string, bool or null literal is exactly ===
-        const strict = (n: any) => n.op === 'value' && (n.args === null || typeof n.args === 'string' || typeof n.args === 'boolean');
+        const strict = (n: ASTNode) => n.op === 'value' && (n.args === null || typeof n.args === 'string' || typeof n.args === 'boolean');
         const l = this.expr(ln, scope);
         const r = this.expr(rn, scope);
         if (strict(rn) || strict(ln)) return `(${l} ${op === '==' ? '===' : '!=='} ${r})`;
@@ -277,8 +280,8 @@ class Gen {
       case 'in': {
         const l = this.expr(a[0], scope);
         const rn = a[1];
-        if (rn.op === 'list' && rn.args.every((x: any) => x.op === 'value' && typeof x.args === 'string')) {
-          const values: string[] = rn.args.map((x: any) => x.args);
+        if (rn.op === 'list' && rn.args.every((x) => x.op === 'value' && typeof x.args === 'string')) {
+          const values = rn.args.map((x) => x.args as string);
           if (values.length === 0) return `(${l}, false)`;
           const v = this.temp();
           if (values.length <= 8) return `((${v} = ${l}), ${values.map((s) => `${v} === ${this.konst(s)}`).join(' || ')})`;
@@ -324,10 +327,10 @@ class Gen {
         return `((${x} = ${l}), (${y} = ${r}), typeof ${x} === 'number' && typeof ${y} === 'number' ? ${x} ${jsop} ${y} : ${slow})`;
       }
       case 'list':
-        return `[${a.map((x: any) => this.expr(x, scope)).join(', ')}]`;
+        return `[${a.map((x) => this.expr(x, scope)).join(', ')}]`;
       case 'call': {
         const name: string = a[0];
-        const args: string[] = a[1].map((x: any) => this.expr(x, scope));
+        const args: string[] = a[1].map((x) => this.expr(x, scope));
         if (name === 'size' && args.length === 1) return `size(${args[0]})`;
         if (name === 'double' && args.length === 1) return `toDouble(${args[0]})`;
         if (!Object.hasOwn(CEL_FUNCTIONS, name)) throw new Unsupported(`call ${name}`);
@@ -338,13 +341,14 @@ class Gen {
       case 'rcall': {
         const name: string = a[0];
         const recvNode = a[1];
-        const argNodes: any[] = a[2];
+        const argNodes: ASTNode[] = a[2];
         if (name === 'exists' || name === 'all' || name === 'exists_one') {
-          if (argNodes.length !== 2 || argNodes[0].op !== 'id') throw new Unsupported('macro form');
+          const loopVar = argNodes[0];
+          if (argNodes.length !== 2 || loopVar.op !== 'id') throw new Unsupported('macro form');
           const xs = this.expr(recvNode, scope);
           const slot = this.slots.n++;
           const inner = new Map(scope);
-          inner.set(argNodes[0].args, `f[${slot}]`);
+          inner.set(loopVar.args, `f[${slot}]`);
           const h = this.helper(
             'm',
             'f, xs',
@@ -365,7 +369,7 @@ class Gen {
           return `${h}(f, ${xs})`;
         }
         const recv = this.expr(recvNode, scope);
-        const args: string[] = argNodes.map((x: any) => this.expr(x, scope));
+        const args: string[] = argNodes.map((x) => this.expr(x, scope));
         const strArg = (i: number) => (argNodes[i].op === 'value' && typeof argNodes[i].args === 'string' ? args[i] : `str(${args[i]})`);
         if (name === 'startsWith' && args.length === 1) return `str(${recv}).startsWith(${strArg(0)})`;
         if (name === 'endsWith' && args.length === 1) return `str(${recv}).endsWith(${strArg(0)})`;
@@ -412,7 +416,7 @@ export interface Generated {
  * Source for the AST with the stage's variables `names` in frame slots 0..n-1; throws
  * `Unsupported` for a node kind it does not generate.
  */
-export function generate(ast: unknown, names: readonly string[]): Generated {
+export function generate(ast: ASTNode, names: readonly string[]): Generated {
   // slot names.length holds the evaluation context (cel.ts EvalContext); macro slots follow it
   const slots = { n: names.length + 1 };
   const gen = new Gen(slots);

@@ -1,3 +1,4 @@
+import type { ASTNode } from '@marcbachmann/cel-js';
 import { budget, BudgetExceeded, startBudget, steps, tick } from './budget.ts';
 import { CEL_FUNCTIONS, EMPTY_CONTEXT, parseForEvaluation, STAGE_VARIABLES, type CelVars, type EvalContext, type Stage } from './cel.ts';
 import { arith, bool, celEq, checkInt, codePointLength, CTX, generate, Unsupported } from './codegen.ts';
@@ -47,15 +48,22 @@ export interface CompiledPredicate {
   countsSteps?: boolean;
   /** generated only: the test the optimistic code makes first, when it is a field compared with a literal (see `Guard`) */
   guard?: Guard;
+  /** generated only: a test of the items the criterion needs one item to pass (see `ItemGuard`) */
+  itemGuard?: ItemGuard;
   /** why the expression could not be compiled (e.g. an invalid pattern in a stored criterion): every evaluation throws it */
   broken?: string;
+  /**
+   * the field names the expression reads (of any variable or nested value), or null when it may
+   * read fields it does not name (then a view of a record must hold them all)
+   */
+  fields?: readonly string[] | null;
 }
 
 /**
- * The first test of an expression whose top is a chain of `&&`, when that test is a field path of
- * a variable (`decl.transport.mode`, `consignment.found`) alone or compared with `==` to a
- * literal. The optimistic code evaluates it first, and when it is false (without an error) the
- * whole expression is false: a rule set evaluates each distinct guard once per record and skips
+ * A test of an expression whose top is a chain of `&&` (its first conjunct, or a later one when all
+ * before it are plain comparisons), when that test is a field path of a variable
+ * (`decl.transport.mode`, `consignment.found`) alone or compared with `==` to a literal. When it is
+ * false (without an error) the whole expression is false (CEL's `&&` is false when either side is): a rule set evaluates each distinct guard once per record and skips
  * the criteria whose guard is false (engine.ts). `key` names the guard (equal keys, equal tests).
  */
 export interface Guard {
@@ -68,10 +76,125 @@ export interface Guard {
   value: unknown;
 }
 
-function guardOf(ast: any, names: readonly string[]): Guard | undefined {
-  let n = ast;
-  while (n && n.op === '&&') n = n.args[0];
-  const path = (x: any): { slot: number; fields: string[] } | undefined => {
+/**
+ * A test of the items a criterion needs one of: one of its top-level `&&` conjuncts is
+ * `decl.items.exists(i, P)` where P's first test (of its own `&&` chain) reads an item field
+ * against a string literal (`i.hsCode.startsWith("2402")`, `i.heading == "2203"`) or is a bool field
+ * (`i.sensitive`), and every conjunct before it is a plain comparison of fields and literals (no
+ * loop, call or list: nothing that counts budget steps). When no item of the record passes the
+ * test, that conjunct is false without error and so is the criterion (CEL's `&&` is false when
+ * either side is): a rule set indexes its criteria by these tests (engine.ts) and skips the ones
+ * whose test no item passes, evaluating each distinct test once per record.
+ */
+export interface ItemGuard {
+  key: string;
+  /** frame slot of the variable whose `items` are read */
+  slot: number;
+  field: string;
+  kind: 'prefix' | 'eq' | 'bool';
+  /** the literal (prefix or value; '' for bool) */
+  value: string;
+}
+
+const PLAIN_OPS = new Set(['value', 'id', '.', '==', '!=', '<', '<=', '>', '>=', '!_']);
+function plain(n: ASTNode | undefined): boolean {
+  if (!n || typeof n !== 'object' || !PLAIN_OPS.has(n.op)) return false;
+  if (n.op === 'value') return n.args === null || typeof n.args !== 'object';
+  if (n.op === 'id') return true;
+  if (n.op === '.') return typeof n.args[1] === 'string' && plain(n.args[0]);
+  if (n.op === '!_') return plain(n.args);
+  // the comparisons left of PLAIN_OPS: two operands
+  const [l, r] = n.args as [ASTNode, ASTNode];
+  return plain(l) && plain(r);
+}
+
+function conjuncts(n: ASTNode | undefined): (ASTNode | undefined)[] {
+  return n && n.op === '&&' ? [...conjuncts(n.args[0]), ...conjuncts(n.args[1])] : [n];
+}
+
+export function itemGuardOf(ast: ASTNode, names: readonly string[]): ItemGuard | undefined {
+  for (const c of conjuncts(ast)) {
+    const g = itemTest(c, names);
+    if (g) return g;
+    if (!plain(c)) return undefined;
+  }
+  return undefined;
+}
+
+function itemTest(n: ASTNode | undefined, names: readonly string[]): ItemGuard | undefined {
+  if (!n || n.op !== 'rcall' || n.args[0] !== 'exists') return undefined;
+  const [, recv, argNodes] = n.args;
+  if (!Array.isArray(argNodes) || argNodes.length !== 2 || argNodes[0]?.op !== 'id') return undefined;
+  // decl.items (a variable's items)
+  if (recv?.op !== '.' || recv.args[1] !== 'items' || recv.args[0]?.op !== 'id') return undefined;
+  const slot = names.indexOf(recv.args[0].args);
+  if (slot < 0) return undefined;
+  const v = argNodes[0].args;
+  const first = conjuncts(argNodes[1])[0];
+  const field = (x: ASTNode | undefined): string | undefined => (x?.op === '.' && typeof x.args[1] === 'string' && x.args[0]?.op === 'id' && x.args[0].args === v ? x.args[1] : undefined);
+  const str = (x: ASTNode | undefined): string | undefined => (x?.op === 'value' && typeof x.args === 'string' ? x.args : undefined);
+  const make = (f: string, kind: ItemGuard['kind'], value: string): ItemGuard => ({ key: `${slot}|${f}|${kind}|${JSON.stringify(value)}`, slot, field: f, kind, value });
+  if (first?.op === 'rcall' && first.args[0] === 'startsWith' && Array.isArray(first.args[2]) && first.args[2].length === 1) {
+    const f = field(first.args[1]);
+    const lit = str(first.args[2][0]);
+    if (f !== undefined && lit !== undefined) return make(f, 'prefix', lit);
+  }
+  if (first?.op === '==') {
+    const [l, r] = first.args;
+    const f = field(l) ?? field(r);
+    const lit = str(r) ?? str(l);
+    if (f !== undefined && lit !== undefined && (field(l) === undefined) !== (field(r) === undefined)) return make(f, 'eq', lit);
+  }
+  const f = field(first);
+  if (f !== undefined) return make(f, 'bool', '');
+  return undefined;
+}
+
+const KNOWN_OPS = new Set(['value', 'id', '.', '[]', '==', '!=', '<', '<=', '>', '>=', 'in', '&&', '||', '!_', '-_', '?:', '+', '-', '*', '/', '%', 'list', 'call', 'rcall']);
+
+/** The field names an expression's AST reads (`x.field`, `x["field"]`), or null when it may read others. */
+export function fieldsRead(ast: unknown): string[] | null {
+  const out = new Set<string>();
+  const stack: unknown[] = [ast];
+  while (stack.length) {
+    // a node of cel-js's parse tree, a list of them, or an operand that is neither
+    const n = stack.pop() as ASTNode | ASTNode[] | null | undefined;
+    if (Array.isArray(n)) {
+      for (const x of n) stack.push(x);
+      continue;
+    }
+    if (!n || typeof n !== 'object') continue;
+    if (typeof n.op !== 'string' || !KNOWN_OPS.has(n.op)) return null;
+    if (n.op === 'value' || n.op === 'id') continue;
+    if (n.op === '.') {
+      if (typeof n.args[1] !== 'string') return null;
+      out.add(n.args[1]);
+      stack.push(n.args[0]);
+      continue;
+    }
+    if (n.op === '[]') {
+      const i = n.args[1];
+      // an index by a string: a field of a message (or a map key); by anything else but a number: unknown
+      if (i?.op === 'value' && typeof i.args === 'string') out.add(i.args);
+      else if (!(i?.op === 'value' && (typeof i.args === 'number' || typeof i.args === 'bigint'))) return null;
+      stack.push(n.args[0]);
+      continue;
+    }
+    if (n.op === 'call') {
+      stack.push(n.args[1]);
+      continue;
+    }
+    if (n.op === 'rcall') {
+      stack.push(n.args[1], n.args[2]);
+      continue;
+    }
+    stack.push(n.args);
+  }
+  return [...out];
+}
+
+function guardOf(ast: ASTNode, names: readonly string[]): Guard | undefined {
+  const path = (x: ASTNode | undefined): { slot: number; fields: string[] } | undefined => {
     const fields: string[] = [];
     while (x && x.op === '.' && typeof x.args[1] === 'string') {
       fields.unshift(x.args[1]);
@@ -83,22 +206,32 @@ function guardOf(ast: any, names: readonly string[]): Guard | undefined {
   };
   const keyOf = (p: { slot: number; fields: string[] }, kind: string, value: unknown) =>
     `${p.slot}.${p.fields.join('.')}|${kind}|${typeof value}|${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`;
-  if (!n) return undefined;
-  if (n.op === '.') {
-    const p = path(n);
-    return p ? { key: keyOf(p, 'bool', false), ...p, kind: 'bool', value: false } : undefined;
-  }
-  if (n.op === '==') {
-    const [l, r] = n.args;
-    const lit = (x: any) => x?.op === 'value' && (x.args === null || ['string', 'boolean', 'number', 'bigint'].includes(typeof x.args));
-    const [pn, vn] = lit(r) ? [l, r] : lit(l) ? [r, l] : [null, null];
-    const p = pn ? path(pn) : undefined;
-    if (!p) return undefined;
-    const value = vn.args;
-    if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
-    // codegen.ts compares with === against a string, bool or null literal, with celEq otherwise
-    const kind = value === null || typeof value === 'string' || typeof value === 'boolean' ? 'strict' : 'eq';
-    return { key: keyOf(p, kind, value), ...p, kind, value };
+  const test = (n: ASTNode | undefined): Guard | undefined => {
+    if (!n) return undefined;
+    if (n.op === '.') {
+      const p = path(n);
+      return p ? { key: keyOf(p, 'bool', false), ...p, kind: 'bool', value: false } : undefined;
+    }
+    if (n.op === '==') {
+      const [l, r] = n.args;
+      const lit = (x: ASTNode) => x?.op === 'value' && (x.args === null || ['string', 'boolean', 'number', 'bigint'].includes(typeof x.args));
+      const [pn, vn] = lit(r) ? [l, r] : lit(l) ? [r, l] : [null, null];
+      const p = pn ? path(pn) : undefined;
+      if (!p || !vn) return undefined;
+      const value = vn.args;
+      if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+      // codegen.ts compares with === against a string, bool or null literal, with celEq otherwise
+      const kind = value === null || typeof value === 'string' || typeof value === 'boolean' ? 'strict' : 'eq';
+      return { key: keyOf(p, kind, value), ...p, kind, value };
+    }
+    return undefined;
+  };
+  // the first conjunct of the top-level chain that is such a test, when every one before it is plain
+  // (no loop or call: nothing that counts budget steps); false without error there, the whole is false
+  for (const c of conjuncts(ast)) {
+    const g = test(c);
+    if (g) return g;
+    if (!plain(c)) return undefined;
   }
   return undefined;
 }
@@ -110,9 +243,9 @@ const step = () => {
   if (++budget.n > budget.check) tick();
 };
 
-function compileNode(node: any, scope: Map<string, number>, slots: { n: number }): Fn {
-  const op: string = node.op;
-  const a = node.args;
+function compileNode(node: ASTNode, scope: Map<string, number>, slots: { n: number }): Fn {
+  // destructured: a switch on `op` narrows `a` to that operator's arguments
+  const { op, args: a } = node;
   switch (op) {
     case 'value': {
       const v = a;
@@ -160,10 +293,11 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
     case '>=': {
       const l = compileNode(a[0], scope, slots);
       const r = compileNode(a[1], scope, slots);
-      const cmp = (x: any, y: any) => {
-        if (x instanceof Date) x = x.getTime();
-        if (y instanceof Date) y = y.getTime();
-        return x < y ? -1 : x > y ? 1 : x === y || (typeof x !== typeof y && Number(x) === Number(y)) ? 0 : NaN;
+      const cmp = (x: unknown, y: unknown) => {
+        // JavaScript's own < and > on what the record holds (mixed kinds included, as cel-js compares them): typed as numbers only for the operators
+        const p = (x instanceof Date ? x.getTime() : x) as number;
+        const q = (y instanceof Date ? y.getTime() : y) as number;
+        return p < q ? -1 : p > q ? 1 : p === q || (typeof p !== typeof q && Number(p) === Number(q)) ? 0 : NaN;
       };
       if (op === '<') return (f) => cmp(l(f), r(f)) < 0;
       if (op === '<=') return (f) => cmp(l(f), r(f)) <= 0;
@@ -173,8 +307,8 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
     case 'in': {
       const l = compileNode(a[0], scope, slots);
       const rn = a[1];
-      if (rn.op === 'list' && rn.args.every((x: any) => x.op === 'value' && typeof x.args === 'string')) {
-        const set = new Set<string>(rn.args.map((x: any) => x.args));
+      if (rn.op === 'list' && rn.args.every((x) => x.op === 'value' && typeof x.args === 'string')) {
+        const set = new Set<string>(rn.args.map((x) => x.args as string));
         return (f) => {
           const v = l(f);
           return typeof v === 'string' && set.has(v);
@@ -237,12 +371,12 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
       return (f) => arith(op, l(f), r(f));
     }
     case 'list': {
-      const xs: Fn[] = a.map((x: any) => compileNode(x, scope, slots));
+      const xs: Fn[] = a.map((x) => compileNode(x, scope, slots));
       return (f) => xs.map((x) => x(f));
     }
     case 'call': {
       const name: string = a[0];
-      const args: Fn[] = a[1].map((x: any) => compileNode(x, scope, slots));
+      const args: Fn[] = a[1].map((x) => compileNode(x, scope, slots));
       if (name === 'size' && args.length === 1) {
         const x = args[0];
         return (f) => {
@@ -273,13 +407,14 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
     case 'rcall': {
       const name: string = a[0];
       const recvNode = a[1];
-      const argNodes: any[] = a[2];
+      const argNodes: ASTNode[] = a[2];
       if (name === 'exists' || name === 'all' || name === 'exists_one') {
-        if (argNodes.length !== 2 || argNodes[0].op !== 'id') throw new Unsupported('macro form');
+        const loopVar = argNodes[0];
+        if (argNodes.length !== 2 || loopVar.op !== 'id') throw new Unsupported('macro form');
         const list = compileNode(recvNode, scope, slots);
         const slot = slots.n++;
         const inner = new Map(scope);
-        inner.set(argNodes[0].args, slot);
+        inner.set(loopVar.args, slot);
         const pred = compileNode(argNodes[1], inner, slots);
         if (name === 'exists')
           return (f) => {
@@ -330,7 +465,7 @@ function compileNode(node: any, scope: Map<string, number>, slots: { n: number }
         };
       }
       const recv = compileNode(recvNode, scope, slots);
-      const args: Fn[] = argNodes.map((x: any) => compileNode(x, scope, slots));
+      const args: Fn[] = argNodes.map((x) => compileNode(x, scope, slots));
       const str = (v: unknown): string => {
         if (typeof v !== 'string') throw new Unsupported(`${name} on non-string`);
         return v;
@@ -381,7 +516,7 @@ export function compilePredicate(expression: string, stage: Stage, opts: { force
     const fail = (): boolean => {
       throw new Error(`could not be compiled: ${why}`);
     };
-    return Object.assign((_vars: CelVars) => fail(), { compiled: false, broken: why });
+    return Object.assign((_vars: CelVars) => fail(), { compiled: false, broken: why, fields: [] });
   }
 }
 
@@ -395,7 +530,7 @@ function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: b
       startBudget(ctx.budget);
       return celJsRaw(vars, ctx);
     },
-    { compiled: false },
+    { compiled: false, fields: fieldsRead(parsed.ast) },
   );
   if (opts.forceCelJs) return celJs;
   let fn: Fn;
@@ -403,7 +538,7 @@ function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: b
   const cs = names.length;
   const slots = { n: names.length + 1 };
   try {
-    fn = compileNode((parsed as any).ast, new Map([...names.map((n, i) => [n, i] as const), [CTX, cs]]), slots);
+    fn = compileNode(parsed.ast, new Map([...names.map((n, i) => [n, i] as const), [CTX, cs]]), slots);
   } catch (e) {
     if (e instanceof Unsupported) return celJs;
     throw e;
@@ -416,7 +551,7 @@ function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: b
   if (!opts.forceClosures) {
     // generated source where the generator covers every node (it covers what the closures do)
     try {
-      const g = generate((parsed as any).ast, names);
+      const g = generate(parsed.ast, names);
       fn = g.fn as Fn;
       fast = g.fast as Fn;
       precise = g.precise as Fn;
@@ -458,7 +593,8 @@ function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: b
     for (let i = 0; i < names.length; i++) vars[names[i]] = frame[i] as object;
     return celJsRaw(vars, (frame[cs] as EvalContext | undefined) ?? EMPTY_CONTEXT);
   };
-  if (!fast || !precise) return Object.assign(pred, { compiled: true, generated, run, frameSize: size });
+  const fields = fieldsRead(parsed.ast);
+  if (!fast || !precise) return Object.assign(pred, { compiled: true, generated, run, frameSize: size, fields });
   const p = precise;
   // what `run` does once the optimistic code has thrown (anything but BudgetExceeded): the precise code on the same budget, cel-js on a shape it did not foresee
   const slow = (frame: Frame): boolean => {
@@ -469,5 +605,5 @@ function compileChecked(expression: string, stage: Stage, opts: { forceCelJs?: b
       throw e;
     }
   };
-  return Object.assign(pred, { compiled: true, generated, run, frameSize: size, fast, slow, countsSteps: counts, guard: guardOf((parsed as any).ast, names) });
+  return Object.assign(pred, { compiled: true, generated, run, frameSize: size, fast, slow, countsSteps: counts, guard: guardOf(parsed.ast, names), itemGuard: itemGuardOf(parsed.ast, names), fields });
 }

@@ -23,7 +23,10 @@ export function wilson(k: number, n: number, z = 1.96): [number, number] {
 
 const revenue = usdSql(sql`(r.extra_duties + r.extra_taxes)`, sql`r.currency`);
 
-function rows(r: { key: string | null; label: string | null; controls: number; hits: number; seizures: number; revenue: number }[]): EffectivenessRow[] {
+/** A row of the aggregates below (numbers as the driver gives them: read through Number()). */
+type AggRow = { key: string | null; label: string | null; controls: number; hits: number; seizures: number; revenue: number };
+
+function rows(r: AggRow[]): EffectivenessRow[] {
   return r.map((x) => {
     const controls = Number(x.controls);
     const hits = Number(x.hits);
@@ -36,23 +39,23 @@ export async function effectiveness(tx: Tx, country: string, from: Date, to: Dat
   const agg = sql`count(*)::int as controls, count(*) filter (where r.hit)::int as hits, count(*) filter (where r.goods_seized)::int as seizures, coalesce(sum(${revenue}), 0)::float8 as revenue`;
   const base = sql`from controls c join control_results r on r.control_id = c.id where ${period}`;
   const [byCriterion, byOffice, byOfficer, byChannel, overall, random, decisions, open] = await Promise.all([
-    queryRows<any>(
+    queryRows<AggRow>(
       tx,
       sql`select cc.criterion_id::text as key, max(k.name) as label, ${agg}
           from control_criteria cc join controls c on c.id = cc.control_id join control_results r on r.control_id = c.id
           left join risk_criteria k on k.id = cc.criterion_id
           where ${period} group by cc.criterion_id order by 4 desc`,
     ),
-    queryRows<any>(tx, sql`select c.office as key, c.office as label, ${agg} ${base} group by c.office order by 1`),
-    queryRows<any>(tx, sql`select r.officer_id as key, max(r.officer_name) as label, ${agg} ${base} group by r.officer_id order by 2`),
-    queryRows<any>(tx, sql`select c.channel as key, c.channel as label, ${agg} ${base} group by c.channel order by 1`),
-    queryRows<any>(tx, sql`select 'all' as key, 'all controls' as label, ${agg} ${base}`),
-    queryRows<any>(tx, sql`select count(*)::int as n, count(*) filter (where not r.hit)::int as ok ${base} and c.random_selected`),
-    queryRows<any>(
+    queryRows<AggRow>(tx, sql`select c.office as key, c.office as label, ${agg} ${base} group by c.office order by 1`),
+    queryRows<AggRow>(tx, sql`select r.officer_id as key, max(r.officer_name) as label, ${agg} ${base} group by r.officer_id order by 2`),
+    queryRows<AggRow>(tx, sql`select c.channel as key, c.channel as label, ${agg} ${base} group by c.channel order by 1`),
+    queryRows<AggRow>(tx, sql`select 'all' as key, 'all controls' as label, ${agg} ${base}`),
+    queryRows<{ n: number; ok: number }>(tx, sql`select count(*)::int as n, count(*) filter (where not r.hit)::int as ok ${base} and c.random_selected`),
+    queryRows<{ channel: string; n: number }>(
       tx,
       sql`select ${currentChannelOfAlias('a')} as channel, count(*)::int as n from assessments a where a.country = ${country} and a.decided_at >= ${from.toISOString()} and a.decided_at < ${to.toISOString()} group by 1`,
     ),
-    queryRows<any>(tx, sql`select count(*)::int as n from controls c where ${period} and c.status in ('assigned', 'unassigned')`),
+    queryRows<{ n: number }>(tx, sql`select count(*)::int as n from controls c where ${period} and c.status in ('assigned', 'unassigned')`),
   ]);
   const n = Number(random[0]?.n ?? 0);
   const ok = Number(random[0]?.ok ?? 0);

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { AssessmentReason, Channel, Declaration, RiskLevel } from '../declarations/schema.ts';
-import { evalContext, STAGE_VARIABLES, type CelVars, type EvalContext, type ReferenceLookups, type Stage, type TraderView } from './cel.ts';
+import { CelDecl, CelItem, CelParty, CelTransport, celDeclaration, evalContext, STAGE_VARIABLES, type CelVars, type EvalContext, type ReferenceLookups, type Stage, type TraderView } from './cel.ts';
+import { isSensitiveHs, toUsd } from './reference.ts';
 import { budget, BudgetExceeded, CHECK_EVERY, limits } from './budget.ts';
-import { compilePredicate, type CompiledPredicate, type Guard } from './compile.ts';
+import { compilePredicate, type CompiledPredicate, type Guard, type ItemGuard } from './compile.ts';
 import { celEq } from './codegen.ts';
+import type { TraderStats } from '../traders/history.ts';
+import { traderTinOf } from '../traders/identity.ts';
 
 /**
  * The selectivity engine, pure: criteria compiled into a rule set indexed by scope, and the
@@ -91,10 +94,13 @@ export class RuleSet {
     this.id = `rs-${createHash('sha256').update(`${country}|${this.versionIds.join(',')}`).digest('hex').slice(0, 24)}`;
     let compiled = 0;
     let total = 0;
+    let fields: Set<string> | null = new Set();
     for (const d of defs) {
       const stages: Stage[] = d.scope.stages.length ? d.scope.stages : ['declaration', 'transit'];
       for (const stage of stages) {
         const predicate = compilePredicate(d.expression, stage, opts);
+        if (fields && predicate.fields) for (const f of predicate.fields) fields.add(f);
+        else fields = null;
         total++;
         if (predicate.compiled) compiled++;
         const c: CompiledCriterion = { ...d, predicate };
@@ -110,6 +116,19 @@ export class RuleSet {
       }
     }
     this.compiledShare = total ? compiled / total : 1;
+    this.fields = fields;
+  }
+
+  /** the field names the rule set's criteria read (of any variable), or null when they may read any */
+  readonly fields: ReadonlySet<string> | null;
+
+  /**
+   * The declaration as this rule set's criteria see it, holding only the fields they read (the
+   * others left out; `celDeclaration` builds them all): the same values wherever a criterion looks.
+   */
+  declarationView(d: Declaration, lookups: ReferenceLookups = this.context.lookups): CelDecl {
+    const f = this.fields;
+    return f === null ? celDeclaration(d, lookups) : leanDeclaration(d, lookups, f);
   }
 
   /** the criteria in scope by stage, office and type (no key built per record) */
@@ -174,6 +193,92 @@ export class RuleSet {
   }
 }
 
+const EMPTY_PARTY = Object.freeze(new CelParty()) as CelParty;
+
+/** celDeclaration (cel.ts) building only the fields in `f` (and the values they derive from). */
+function leanDeclaration(d: Declaration, lookups: ReferenceLookups, f: ReadonlySet<string>): CelDecl {
+  const c = Object.create(CelDecl.prototype) as CelDecl;
+  if (f.has('reference')) c.reference = d.reference;
+  if (f.has('type')) c.type = d.type;
+  if (f.has('country')) c.country = d.country;
+  if (f.has('office')) c.office = d.office;
+  if (f.has('procedure')) c.procedure = d.procedure ?? '';
+  if (f.has('lodgedAt')) c.lodgedAt = new Date(d.lodgedAt);
+  const partyFields = f.has('tin') || f.has('name') || f.has('country');
+  const party = (p: Declaration['declarant'] | undefined): CelParty => {
+    if (!p) return EMPTY_PARTY;
+    const x = Object.create(CelParty.prototype) as CelParty;
+    if (!partyFields) return x;
+    if (f.has('tin')) x.tin = p.tin;
+    if (f.has('name')) x.name = p.name;
+    if (f.has('country')) x.country = p.country;
+    return x;
+  };
+  if (f.has('declarant')) c.declarant = party(d.declarant);
+  if (f.has('importer')) c.importer = party(d.importer);
+  if (f.has('exporter')) c.exporter = party(d.exporter);
+  if (f.has('seller')) c.seller = party(d.seller);
+  if (f.has('countryOfDispatch')) c.countryOfDispatch = d.countryOfDispatch ?? '';
+  if (f.has('countryOfDestination')) c.countryOfDestination = d.countryOfDestination ?? '';
+  if (f.has('manifestReference')) c.manifestReference = d.manifestReference ?? '';
+  if (f.has('transportDocument')) c.transportDocument = d.transportDocument ?? '';
+  if (f.has('transport')) {
+    const t = Object.create(CelTransport.prototype) as CelTransport;
+    if (f.has('mode')) t.mode = BigInt(d.transport.mode);
+    if (f.has('conveyance')) t.conveyance = d.transport.conveyance ?? '';
+    if (f.has('containers')) t.containers = d.transport.containers ?? [];
+    c.transport = t;
+  }
+  if (f.has('items')) c.items = d.items.map((it) => leanItem(d.country, it, lookups, f));
+  if (f.has('totalValue') || f.has('totalValueUsd') || f.has('grossMassKg') || f.has('netMassKg')) {
+    let v = 0;
+    let vu = 0;
+    let g = 0;
+    let n = 0;
+    for (const it of d.items) {
+      v += it.customsValue;
+      vu += toUsd(it.customsValue, it.currency);
+      g += it.grossMassKg;
+      n += it.netMassKg;
+    }
+    if (f.has('totalValue')) c.totalValue = v;
+    if (f.has('totalValueUsd')) c.totalValueUsd = vu;
+    if (f.has('grossMassKg')) c.grossMassKg = g;
+    if (f.has('netMassKg')) c.netMassKg = n;
+  }
+  if (f.has('itemCount')) c.itemCount = BigInt(d.items.length);
+  return c;
+}
+
+/** celItem (cel.ts) building only the fields in `f`. */
+function leanItem(country: string, it: Declaration['items'][number], lookups: ReferenceLookups, f: ReadonlySet<string>): CelItem {
+  const c = Object.create(CelItem.prototype) as CelItem;
+  if (f.has('line')) c.line = BigInt(it.line);
+  if (f.has('hsCode')) c.hsCode = it.hsCode;
+  if (f.has('chapter')) c.chapter = it.hsCode.slice(0, 2);
+  if (f.has('heading')) c.heading = it.hsCode.slice(0, 4);
+  const subheading = it.hsCode.slice(0, 6);
+  if (f.has('subheading')) c.subheading = subheading;
+  if (f.has('description')) c.description = it.description;
+  if (f.has('origin')) c.origin = it.origin;
+  if (f.has('quantity')) c.quantity = it.quantity;
+  if (f.has('unit')) c.unit = it.unit;
+  if (f.has('netMassKg')) c.netMassKg = it.netMassKg;
+  if (f.has('grossMassKg')) c.grossMassKg = it.grossMassKg;
+  if (f.has('customsValue')) c.customsValue = it.customsValue;
+  if (f.has('currency')) c.currency = it.currency;
+  if (f.has('customsValueUsd') || f.has('unitValuePerKg')) {
+    const usd = toUsd(it.customsValue, it.currency);
+    if (f.has('customsValueUsd')) c.customsValueUsd = usd;
+    if (f.has('unitValuePerKg')) c.unitValuePerKg = it.netMassKg > 0 ? usd / it.netMassKg : 0;
+  }
+  if (f.has('dutyRate')) c.dutyRate = it.dutyRate ?? 0;
+  if (f.has('preference')) c.preference = it.preference ?? '';
+  if (f.has('refUnitValue')) c.refUnitValue = lookups.refPrice(country, subheading);
+  if (f.has('sensitive')) c.sensitive = isSensitiveHs(it.hsCode);
+  return c;
+}
+
 function failureOf(c: CompiledCriterion, e: unknown): CriterionFailure {
   return {
     versionId: c.versionId,
@@ -204,6 +309,103 @@ interface ScopeCode {
   guardOf: Int32Array;
   /** per record: 1 where the guard is false (its criteria are false), 0 otherwise */
   guardFalse: Uint8Array;
+  /** the criteria indexed by what they test of the items (compile.ts ItemGuard): each criterion's test (-1: none) */
+  itemGuardOf: Int32Array;
+  items: ItemIndex[];
+  /** per record: 1 where some item passes the test, 0 where none does (its criteria are false) */
+  itemTrue: Uint8Array;
+}
+
+/**
+ * The distinct item tests of a scope's criteria over one variable's items, indexed by what they
+ * read: per field, the values tested for equality, the prefixes tested (by length) and the bool
+ * fields. Per record, each item is looked up once per field (and prefix length), not once per test.
+ */
+interface ItemIndex {
+  slot: number;
+  eq: [field: string, byValue: Map<string, number[]>, all: number[]][];
+  prefix: [field: string, lengths: number[], byPrefix: Map<string, number[]>, all: number[]][];
+  bool: [field: string, tests: number[]][];
+}
+
+function itemIndexes(tests: ItemGuard[]): ItemIndex[] {
+  const bySlot = new Map<number, { eq: Map<string, Map<string, number[]>>; prefix: Map<string, Map<string, number[]>>; bool: Map<string, number[]> }>();
+  tests.forEach((t, i) => {
+    let x = bySlot.get(t.slot);
+    if (!x) bySlot.set(t.slot, (x = { eq: new Map(), prefix: new Map(), bool: new Map() }));
+    if (t.kind === 'bool') {
+      const l = x.bool.get(t.field) ?? [];
+      l.push(i);
+      x.bool.set(t.field, l);
+      return;
+    }
+    const m = t.kind === 'eq' ? x.eq : x.prefix;
+    let byValue = m.get(t.field);
+    if (!byValue) m.set(t.field, (byValue = new Map()));
+    const l = byValue.get(t.value) ?? [];
+    l.push(i);
+    byValue.set(t.value, l);
+  });
+  return [...bySlot].map(([slot, x]) => ({
+    slot,
+    eq: [...x.eq].map(([f, m]) => [f, m, [...m.values()].flat()] as [string, Map<string, number[]>, number[]]),
+    prefix: [...x.prefix].map(([f, m]) => [f, [...new Set([...m.keys()].map((k) => k.length))].sort((a, b) => a - b), m, [...m.values()].flat()] as [string, number[], Map<string, number[]>, number[]]),
+    bool: [...x.bool],
+  }));
+}
+
+function markAll(out: Uint8Array, ids: number[]): void {
+  for (let j = 0; j < ids.length; j++) out[ids[j]] = 1;
+}
+
+/** Per record: which item tests some item passes (1), read as the generated code reads the items. */
+function itemTests(indexes: ItemIndex[], frame: unknown[], out: Uint8Array): void {
+  out.fill(0);
+  for (const ix of indexes) {
+    const v = frame[ix.slot] as { items?: unknown } | null | undefined;
+    const items = v === null || v === undefined ? undefined : v.items;
+    if (!Array.isArray(items)) {
+      // not a list of items as foreseen: no test rules a criterion out
+      for (const [, , all] of ix.eq) markAll(out, all);
+      for (const [, , , all] of ix.prefix) markAll(out, all);
+      for (const [, ids] of ix.bool) markAll(out, ids);
+      continue;
+    }
+    for (let n = 0; n < items.length; n++) {
+      const item = items[n] as Record<string, unknown> | null;
+      if (item === null || typeof item !== 'object') {
+        for (const [, , all] of ix.eq) markAll(out, all);
+        for (const [, , , all] of ix.prefix) markAll(out, all);
+        for (const [, ids] of ix.bool) markAll(out, ids);
+        continue;
+      }
+      for (let e = 0; e < ix.eq.length; e++) {
+        const [field, byValue, all] = ix.eq[e];
+        const x = item[field];
+        if (typeof x !== 'string') markAll(out, all);
+        else {
+          const ids = byValue.get(x);
+          if (ids !== undefined) markAll(out, ids);
+        }
+      }
+      for (let p = 0; p < ix.prefix.length; p++) {
+        const [field, lengths, byPrefix, all] = ix.prefix[p];
+        const x = item[field];
+        if (typeof x !== 'string') {
+          markAll(out, all);
+          continue;
+        }
+        for (let l = 0; l < lengths.length && lengths[l] <= x.length; l++) {
+          const ids = byPrefix.get(lengths[l] === x.length ? x : x.slice(0, lengths[l]));
+          if (ids !== undefined) markAll(out, ids);
+        }
+      }
+      for (let b = 0; b < ix.bool.length; b++) {
+        const [field, ids] = ix.bool[b];
+        if (item[field] !== false) markAll(out, ids);
+      }
+    }
+  }
 }
 
 function scopeCode(list: CompiledCriterion[]): ScopeCode {
@@ -220,7 +422,23 @@ function scopeCode(list: CompiledCriterion[]): ScopeCode {
     }
     guardOf[k] = i;
   });
+  const tests: ItemGuard[] = [];
+  const testKeys = new Map<string, number>();
+  const itemGuardOf = new Int32Array(list.length).fill(-1);
+  list.forEach((c, k) => {
+    const t = c.predicate.fast && c.predicate.slow ? c.predicate.itemGuard : undefined;
+    if (!t) return;
+    let i = testKeys.get(t.key);
+    if (i === undefined) {
+      testKeys.set(t.key, (i = tests.length));
+      tests.push(t);
+    }
+    itemGuardOf[k] = i;
+  });
   return {
+    itemGuardOf,
+    items: itemIndexes(tests),
+    itemTrue: new Uint8Array(tests.length),
     fast: list.map((c) => (c.predicate.fast && c.predicate.slow ? c.predicate.fast : null)),
     slow: list.map((c) => (c.predicate.fast && c.predicate.slow ? c.predicate.slow : null)),
     validFrom: list.map((c) => c.validFrom),
@@ -272,7 +490,9 @@ function runScope(
   vars: CelVars,
   ctx: EvalContext,
 ): number {
-  const { fast, slow, validFrom, validTo, counts, guards, guardOf, guardFalse } = code;
+  const { fast, slow, validFrom, validTo, counts, guards, guardOf, guardFalse, itemGuardOf, itemTrue } = code;
+  // each distinct item test once for the record, through the index of what the tests read
+  if (itemTrue.length) itemTests(code.items, frame, itemTrue);
   // each distinct guard once for the record: criteria whose first test is false are false
   for (let g = 0; g < guards.length; g++) {
     try {
@@ -293,6 +513,8 @@ function runScope(
     evaluated++;
     const g = guardOf[k];
     if (g >= 0 && guardFalse[g] === 1) continue;
+    const ig = itemGuardOf[k];
+    if (ig >= 0 && itemTrue[ig] === 0) continue;
     const c = list[k];
     const f = fast[k];
     let r = false;
@@ -364,14 +586,8 @@ export function defaultRiskConfig(randomRate = 0.03): RiskConfig {
 
 // ---------------------------------------------------------------- trader standing
 
-export interface TraderStats {
-  tin: string;
-  declarations: number;
-  controls: number;
-  hits: number;
-  seizures: number;
-  firstSeen: number | null;
-}
+/** The counters the standing is read from: the traders module owns them. */
+export type { TraderStats } from '../traders/history.ts';
 
 export function traderView(s: TraderStats | undefined, tin: string, now: number): TraderView {
   const st = s ?? { tin, declarations: 0, controls: 0, hits: 0, seizures: 0, firstSeen: null };
@@ -513,10 +729,6 @@ export function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** Whose history a declaration adds to: the importer of an import, the exporter of an export, the declarant of a transit. */
-export function traderTinOf(d: Pick<Declaration, 'type' | 'importer' | 'exporter' | 'declarant'>): string {
-  if (d.type === 'IM') return d.importer?.tin ?? d.declarant.tin;
-  if (d.type === 'EX') return d.exporter?.tin ?? d.declarant.tin;
-  return d.declarant.tin;
-}
+/** Whose history a declaration adds to: written once, in the traders module (identity.ts). */
+export { traderTinOf };
 

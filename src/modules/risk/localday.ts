@@ -1,4 +1,4 @@
-import { timeZoneOf } from '../kpi/time.ts';
+import { timeZoneOf } from '../../reference/timezones.ts';
 
 /**
  * The local day (YYYY-MM-DD) of an instant in the administration's time zone: capacity counts

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
-import { queryRows, type Tx } from '../../db/client.ts';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { importUnitValueMedians } from '../declarations/service.ts';
 
 /**
  * Reference data the risk engine needs beyond the foundation's: indicative exchange rates (to
@@ -26,7 +27,7 @@ export function toUsd(value: number, currency: string): number {
 }
 
 /** SQL: a value column in USD, by the same indicative rates. */
-export function usdSql(value: ReturnType<typeof sql>, currency: ReturnType<typeof sql>) {
+export function usdSql(value: SQL, currency: SQL): SQL {
   const cases = Object.entries(INDICATIVE_RATES_PER_USD)
     .filter(([, r]) => r !== 1)
     .map(([c, r]) => sql`when ${sql.raw(`'${c}'`)} then ${value} / ${sql.raw(String(r))}`);
@@ -111,15 +112,8 @@ export class ReferencePrices {
       return;
     }
     const since = new Date(now.getTime() - days * 86_400_000);
-    const rows = await queryRows<{ country: string; hs6: string; p: number }>(
-      tx,
-      sql`select d.country, substr(i.hs_code, 1, 6) as hs6,
-            percentile_cont(0.5) within group (order by ${usdSql(sql`i.customs_value`, sql`i.currency`)} / i.net_mass_kg) as p
-          from declaration_items i join declarations d on d.id = i.declaration_id
-          where d.type = 'IM' and d.lodged_at >= ${since.toISOString()} and i.net_mass_kg > 0
-          group by d.country, substr(i.hs_code, 1, 6)
-          having count(*) >= ${minSamples}`,
-    );
+    // the stored import items, read by the declarations module (its service), in USD by these rates
+    const rows = await importUnitValueMedians(tx, { since, minSamples, usd: usdSql });
     this.byCountry.clear();
     for (const r of rows) {
       let m = this.byCountry.get(r.country);

@@ -12,6 +12,7 @@ import type { RiskDeps } from './deps.ts';
 import { traderTinOf, type RiskConfig } from './engine.ts';
 import { ReferencePrices } from './reference.ts';
 import type { BacktestInput, ControlResultInput, CriterionEdit, CriterionInput } from './schema.ts';
+import { riskAssessor } from './selectivity/assessor.ts';
 import { SelectivityService, type ModelScorer } from './selectivity/service.ts';
 import type { RiskOverrides } from './settings.ts';
 
@@ -83,6 +84,14 @@ export class RiskService {
   createCriterion(actor: Principal, input: CriterionInput) {
     return this.criteria.createCriterion(actor, input);
   }
+  /** A criterion written in the caller's transaction; with `submit`, awaiting a second person's approval at once. */
+  createCriterionIn(tx: Tx, actor: Principal, input: CriterionInput, opts: { submit?: boolean; origin?: Record<string, unknown> } = {}) {
+    return this.criteria.createCriterionIn(tx, actor, input, opts);
+  }
+  /** A criterion's figures over [from, to): assessed while in force, selected, controls with a result and with findings. */
+  criterionStats(tx: Tx, country: string, criterionId: string, from: Date, to: Date) {
+    return this.criteria.criterionStats(tx, country, criterionId, from, to);
+  }
   editCriterion(actor: Principal, id: string, patch: CriterionEdit) {
     return this.criteria.editCriterion(actor, id, patch);
   }
@@ -113,13 +122,9 @@ export class RiskService {
 
   // ------------------------------------------------------------------ the assessor (selectivity, then controls)
 
-  /** The selectivity assessor to plug into intake (`intake.setAssessor(risk.assessor())`). */
+  /** The assessor the intake flow runs (src/flows/intake.ts; the composition root hands it over). */
   assessor(): Assessor {
-    return {
-      assess: (tx, list) => this.assess(tx, list),
-      recorded: (tx, rows, actor) => this.openControls(tx, rows, actor),
-      assessManifests: (tx, list, actor) => this.targetManifests(tx, list, actor),
-    };
+    return riskAssessor(this.deps.clock, this.selectivity, this.controls);
   }
 
   /** The decisions of a batch; each carries the officers on duty that `openControls` draws from. */
@@ -143,6 +148,9 @@ export class RiskService {
   }
   getControl(actor: Principal, id: string) {
     return this.controls.getControl(actor, id);
+  }
+  controlForSharing(tx: Tx, actor: Principal, id: string) {
+    return this.controls.controlForSharing(tx, actor, id);
   }
   queue(actor: Principal, f: { office?: string; status?: string; limit?: number } = {}) {
     return this.controls.queue(actor, f);

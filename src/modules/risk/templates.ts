@@ -124,14 +124,14 @@ export function templateCriteria(n: number, seed = 7): TemplateCriterion[] {
 }
 
 /** json-rules-engine custom operators for the item conditions (its idiom for lists of objects). */
-export const JRE_OPERATORS: Record<string, (items: CelItem[], v: any) => boolean> = {
-  anyHsOrigin: (items, v) => items.some((i) => i.hsCode.startsWith(v.hs) && v.origins.includes(i.origin)),
-  anyUnderValued: (items, v) => items.some((i) => i.heading === v.hs && i.refUnitValue > 0 && i.unitValuePerKg < v.f * i.refUnitValue),
-  anySensitive: (items) => items.some((i) => i.sensitive),
-  anyChapter: (items, v) => items.some((i) => i.chapter === v),
-  allDutyFree: (items) => items.every((i) => i.dutyRate === 0),
-  anyHsValueAbove: (items, v) => items.some((i) => i.hsCode.startsWith(v.hs) && i.customsValueUsd > v.v),
-};
+export const JRE_OPERATORS = {
+  anyHsOrigin: (items: CelItem[], v: { hs: string; origins: string[] }) => items.some((i) => i.hsCode.startsWith(v.hs) && v.origins.includes(i.origin)),
+  anyUnderValued: (items: CelItem[], v: { hs: string; f: number }) => items.some((i) => i.heading === v.hs && i.refUnitValue > 0 && i.unitValuePerKg < v.f * i.refUnitValue),
+  anySensitive: (items: CelItem[]) => items.some((i) => i.sensitive),
+  anyChapter: (items: CelItem[], v: string) => items.some((i) => i.chapter === v),
+  allDutyFree: (items: CelItem[]) => items.every((i) => i.dutyRate === 0),
+  anyHsValueAbove: (items: CelItem[], v: { hs: string; v: number }) => items.some((i) => i.hsCode.startsWith(v.hs) && i.customsValueUsd > v.v),
+} satisfies Record<string, (items: CelItem[], value: never) => boolean>;
 
 /** The facts json-rules-engine rules read, from the same values. */
 export function jreFacts(x: CelVars): Record<string, unknown> {

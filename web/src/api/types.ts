@@ -2,14 +2,16 @@
  * Shapes of the API's answers the screens use (see /api/openapi.json): inferred from the
  * server's response schemas (the serializer validates every answer against them, so these types
  * are what the API sends). Type-only imports: Vite erases them, nothing of the server reaches the
- * bundle. Risk's types are still written by hand below (risk is being split into rooms; its
- * responses.ts will take them over).
+ * bundle. No shape of the API is written by hand here.
  */
 import type { z } from 'zod';
 import type * as Decl from '../../../src/modules/declarations/responses.ts';
 import type * as Kpi from '../../../src/modules/kpi/responses.ts';
+import type * as Risk from '../../../src/modules/risk/responses.ts';
 import type * as Ref from '../../../src/reference/responses.ts';
 import type * as Transit from '../../../src/modules/transit/responses.ts';
+import type * as Traders from '../../../src/modules/traders/responses.ts';
+import type * as Pca from '../../../src/modules/pca/responses.ts';
 
 export type Channel = 'green' | 'yellow' | 'red' | 'blue';
 export const CHANNELS: Channel[] = ['green', 'yellow', 'red', 'blue'];
@@ -47,145 +49,43 @@ export type TransitEvent = z.output<typeof Transit.eventView>;
 export type Alert = z.output<typeof Transit.alertView>;
 export type MovementDetail = z.output<typeof Transit.movementDetail>;
 
-// ---------------------------------------------------------------- risk engine (hand-written for now)
+// ---------------------------------------------------------------- risk engine
+export type Stage = z.output<typeof Risk.criterionVersionView>['scope']['stages'][number];
+export type CriterionScope = z.output<typeof Risk.criterionVersionView>['scope'];
+export type CriterionVersion = z.output<typeof Risk.criterionVersionView>;
+export type Criterion = z.output<typeof Risk.criterionView>;
+export type CriterionStatus = Criterion['status'];
+export type CheckResult = z.output<typeof Risk.checkResult>;
+export type CelProblem = Extract<CheckResult, { ok: false }>['problem'];
+export type Discrepancy = z.output<typeof Risk.discrepancyView>;
+export type ControlResult = z.output<typeof Risk.controlResultView>;
+/** A control as the queue lists it (with its declaration's reference) or as it is fetched (with its reasons and result). */
+export type Control = z.output<typeof Risk.controlView> & Partial<Pick<z.output<typeof Risk.controlList>['items'][number], 'reference' | 'lodgedAt'>> & Partial<Pick<z.output<typeof Risk.controlDetail>, 'reasons' | 'result'>>;
+export type DeclarationRisk = z.output<typeof Risk.declarationRiskView>;
+export type TraderRisk = z.output<typeof Risk.traderRiskView>;
+export type BacktestResult = z.output<typeof Risk.backtestResult>;
+export type Effectiveness = z.output<typeof Risk.effectivenessView>;
+export type EffectivenessRow = Effectiveness['overall'];
+export type ReplayResult = z.output<typeof Risk.replayResult>;
+export type Duty = z.output<typeof Risk.dutyView>;
+export type ConsignmentMark = z.output<typeof Risk.markView>;
+export type RiskConfig = z.output<typeof Risk.riskConfigView>;
+export type RiskConfigVersion = z.output<typeof Risk.riskConfigVersionView>;
 
-export type Stage = 'declaration' | 'transit' | 'manifest';
-export type CriterionStatus = 'draft' | 'awaiting_approval' | 'active' | 'suspended' | 'expired' | 'rejected';
+/** A trader's AEO status here and as partner administrations certified it (GET /api/v1/traders/:tin/aeo). */
+export type TraderAeo = z.output<typeof Traders.traderAeoView>;
+export type AeoRecord = TraderAeo['partners'][number];
+export type AeoSet = z.output<typeof Traders.aeoSetView>;
 
-export interface CriterionScope {
-  offices: string[];
-  types: string[];
-  stages: Stage[];
-}
-
-export interface CriterionVersion {
-  id: string;
-  version: number;
-  status: string;
-  name: string;
-  reason: string;
-  expression: string;
-  scope: CriterionScope;
-  weight: number;
-  forcedChannel: Channel | null;
-  manifestAction: string | null;
-  regional: boolean;
-  validFrom: string;
-  validTo: string | null;
-  author: string;
-  submittedAt: string | null;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionNote: string | null;
-}
-
-export interface Criterion {
-  id: string;
-  country: string;
-  name: string;
-  status: CriterionStatus;
-  regional: boolean;
-  activeVersion: CriterionVersion | null;
-  pendingVersion: CriterionVersion | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  versions?: CriterionVersion[];
-}
-
-export interface CelProblem {
-  message: string;
-  line: number;
-  column: number;
-  expected?: string;
-  unknown?: string;
-  suggestion?: string;
-  excerpt: string;
-}
-
-export type CheckResult = { ok: true } | { ok: false; problem: CelProblem };
-
-
-
-
-export interface Discrepancy {
-  kind: string;
-  line?: number;
-  note: string;
-}
-
-export interface ControlResult {
-  id: string;
-  controlId: string;
-  outcome: 'no_discrepancy' | 'discrepancy';
-  hit: boolean;
-  discrepancies: Discrepancy[];
-  extraDutiesAssessed: number;
-  extraTaxesAssessed: number;
-  currency: string;
-  goodsSeized: boolean;
-  seizureDescription: string | null;
-  notes: string | null;
-  officer: string;
-  recordedAt: string;
-}
-
-export interface Control {
-  id: string;
-  country: string;
-  assessmentId: string;
-  declarationId: string;
-  declarationVersion: number;
-  office: string;
-  channel: Channel;
-  status: 'assigned' | 'unassigned' | 'done' | 'cancelled';
-  randomSelected: boolean;
-  riskLevel: string;
-  score: number;
-  officerId: string | null;
-  officerName: string | null;
-  waitingReason: string | null;
-  assignments: { at: string; draw: number; officerId: string | null; reason?: string; by?: string }[];
-  createdAt: string;
-  /** in the queue */
-  reference?: string | null;
-  lodgedAt?: string | null;
-  result?: ControlResult | null;
-}
-
-export interface DeclarationRisk {
-  declarationId: string;
-  assessmentId: string | null;
-  criteria: { criterionId: string; versionId: string; version: number; name: string; reason: string; weight: number; forcedChannel: Channel | null }[];
-  overrides: { id: string; from: Channel; to: Channel; reasonCode: string; reason: string; by: string; at: string }[];
-  controls: Control[];
-}
-
-export interface TraderRisk {
-  country: string;
-  tin: string;
-  known: boolean;
-  standing: string;
-  declarations: number;
-  controls: number;
-  hits: number;
-  hitRate: number | null;
-  seizures: number;
-  firstSeen: string | null;
-  lastSeen: string | null;
-  recent: {
-    id: string;
-    declarationId: string;
-    reference: string;
-    office: string;
-    channel: Channel;
-    status: string;
-    randomSelected: boolean;
-    score: number;
-    createdAt: string;
-    result: { outcome: string; hit: boolean; goodsSeized: boolean; extra: number; currency: string; recordedAt: string; kinds: string[] } | null;
-  }[];
-}
-
-/** Effectiveness and backtest answers: the server's own definitions. */
-export type { BacktestResult, Effectiveness, EffectivenessRow } from '../../../src/modules/risk/views.ts';
+// ---------------------------------------------------------------- post-clearance audit
+export type PcaSensitive = z.output<typeof Pca.sensitiveView>;
+export type PcaAuditor = z.output<typeof Pca.auditorView>;
+export type PcaConflict = z.output<typeof Pca.conflictView>;
+export type PcaPlan = z.output<typeof Pca.planView>;
+export type PcaPlanDetail = z.output<typeof Pca.planDetail>;
+export type PcaPlanItem = z.output<typeof Pca.planItemView>;
+export type PcaCase = z.output<typeof Pca.caseView>;
+export type PcaCaseDetail = z.output<typeof Pca.caseDetail>;
+export type PcaEffectiveness = z.output<typeof Pca.effectivenessView>;
+export type PcaMismatch = z.output<typeof Pca.mismatchView>;
+export type PcaDetect = z.output<typeof Pca.detectView>;

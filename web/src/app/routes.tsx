@@ -27,6 +27,21 @@ const Queue = page(() => import('../pages/Queue.tsx'), 'Queue');
 const Trader = page(loadTrader, 'Trader');
 const TraderSearch = page(loadTrader, 'TraderSearch');
 const Transit = page(() => import('../pages/Transit.tsx'), 'Transit');
+const loadPcaPlan = () => import('../pages/PcaPlan.tsx');
+const loadPcaCase = () => import('../pages/PcaCase.tsx');
+const PcaPlans = page(loadPcaPlan, 'PcaPlans');
+const PcaPlanPage = page(loadPcaPlan, 'PcaPlanPage');
+const PcaCases = page(loadPcaCase, 'PcaCases');
+const PcaCaseWorkspace = page(loadPcaCase, 'PcaCaseWorkspace');
+const PcaSensitivePage = page(() => import('../pages/PcaSensitive.tsx'), 'PcaSensitivePage');
+const PcaTax = page(() => import('../pages/PcaTax.tsx'), 'PcaTax');
+const PcaEffectiveness = page(() => import('../pages/PcaEffectiveness.tsx'), 'PcaEffectiveness');
+const Exchange = page(() => import('../pages/Exchange.tsx'), 'Exchange');
+const loadCooperation = () => import('../pages/Cooperation.tsx');
+const CooperationRifs = page(loadCooperation, 'CooperationRifs');
+const CooperationRif = page(loadCooperation, 'CooperationRif');
+const CooperationCriteria = page(loadCooperation, 'CooperationCriteria');
+const CooperationIntel = page(loadCooperation, 'CooperationIntel');
 
 export interface Screen {
   pattern: string;
@@ -47,4 +62,16 @@ export const SCREENS: Screen[] = [
   { pattern: '/transit/movements/:id', needs: 'transit', render: (p) => <MovementPage key={p.id} id={p.id} /> },
   { pattern: '/traders', needs: 'traders', render: () => <TraderSearch /> },
   { pattern: '/traders/:tin', needs: 'traders', render: (p) => <Trader key={p.tin} tin={p.tin} /> },
+  { pattern: '/pca/plans', needs: 'pca', render: () => <PcaPlans /> },
+  { pattern: '/pca/plans/:id', needs: 'pca', render: (p) => <PcaPlanPage key={p.id} id={p.id} /> },
+  { pattern: '/pca/cases', needs: 'pcaCases', render: () => <PcaCases /> },
+  { pattern: '/pca/cases/:id', needs: 'pcaCases', render: (p) => <PcaCaseWorkspace key={p.id} id={p.id} /> },
+  { pattern: '/pca/sensitive', needs: 'pca', render: () => <PcaSensitivePage /> },
+  { pattern: '/pca/tax', needs: 'pcaTax', render: () => <PcaTax /> },
+  { pattern: '/pca/effectiveness', needs: 'pcaEffectiveness', render: () => <PcaEffectiveness /> },
+  { pattern: '/exchange', needs: 'exchange', render: () => <Exchange /> },
+  { pattern: '/cooperation/rifs', needs: 'cooperation', render: () => <CooperationRifs /> },
+  { pattern: '/cooperation/rifs/:id', needs: 'cooperation', render: (p) => <CooperationRif key={p.id} id={p.id} /> },
+  { pattern: '/cooperation/criteria', needs: 'cooperation', render: () => <CooperationCriteria /> },
+  { pattern: '/cooperation/intel', needs: 'cooperationIntel', render: () => <CooperationIntel /> },
 ];

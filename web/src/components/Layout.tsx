@@ -3,6 +3,7 @@ import { navFor } from '../app/access.ts';
 import { Link, useRouter } from '../app/router.tsx';
 import { useSession } from '../app/session.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { ExchangeBanner } from './ExchangeBanner.tsx';
 
 export function LanguageToggle() {
   const { t, lang, setLang } = useI18n();
@@ -89,6 +90,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
+      <ExchangeBanner />
       <main id="main" ref={main} tabIndex={-1} className="content">
         {children}
       </main>

@@ -61,14 +61,7 @@ function fieldErrors(e: unknown): Record<string, string> {
 }
 
 /** records a criterion could not be evaluated on (GET /api/v1/risk/criteria/{id}: evaluationErrors) */
-interface EvaluationErrors {
-  failures: number;
-  budgetExceeded: number;
-  lastAt: string;
-  lastCode: string;
-  lastError: string;
-  lastReference: string | null;
-}
+type EvaluationErrors = NonNullable<Criterion['evaluationErrors']>;
 
 /** A criterion that failed on some records: skipped for them (their decisions say so), counted here. */
 function EvaluationErrorsNotice({ e }: { e: EvaluationErrors }) {
@@ -483,7 +476,7 @@ export function CriterionPage({ id }: { id: string }) {
         </div>
       )}
       {failure !== null && <ErrorBox error={failure} />}
-      {(c as Criterion & { evaluationErrors?: EvaluationErrors | null }).evaluationErrors && <EvaluationErrorsNotice e={(c as Criterion & { evaluationErrors: EvaluationErrors }).evaluationErrors} />}
+      {c.evaluationErrors && <EvaluationErrorsNotice e={c.evaluationErrors} />}
 
       {(action === 'suspend' || action === 'resume') && (
         <DecisionForm action={action} note={note} setNote={setNote} busy={busy} needsNote onCancel={() => setAction('')} onConfirm={() => void act(action)} />

@@ -1,4 +1,8 @@
 import { useMemo, useState, type FormEvent } from 'react';
+import { api, fieldErrors } from '../api/client.ts';
+import type { AeoRecord, AeoSet, TraderAeo } from '../api/types.ts';
+import { can } from '../app/access.ts';
+import { useSession } from '../app/session.tsx';
 import { withQuery } from '../api/client.ts';
 import { CHANNELS, type DeclarationRow, type TraderRisk, type TraderView } from '../api/types.ts';
 import { useFormat } from '../app/format.ts';
@@ -114,6 +118,7 @@ export function Trader({ tin }: { tin: string }) {
           )}
         </>
       )}
+      <TraderAeoPanel tin={tin} country={v.country} />
       <TraderRiskPanel tin={tin} />
       <Panel title={t('trader.declarations')} id="trader-declarations" actions={<Link to={withQuery('/queue', { trader: tin })}>{t('nav.queue')} →</Link>}>
         <Async state={decls} isEmpty={(d) => d.items.length === 0} empty={t('queue.empty')}>
@@ -221,6 +226,207 @@ function TraderRiskPanel({ tin }: { tin: string }) {
                   </tbody>
                 </table>
               </div>
+            )}
+          </div>
+        )}
+      </Async>
+    </Panel>
+  );
+}
+
+const AEO_TONE: Record<string, string> = { certified: 'ok', suspended: 'warn', revoked: 'bad', expired: 'warn', pending: 'warn' };
+
+function AeoBadge({ status }: { status: string }) {
+  const { tk } = useI18n();
+  return (
+    <span className={`badge aeo-${AEO_TONE[status] ?? 'warn'}`} data-testid="aeo-status">
+      {tk('aeo.status', status)}
+    </span>
+  );
+}
+
+/** The trader's AEO status in this administration and as partners certified it; admins and analysts change it here. */
+function TraderAeoPanel({ tin, country }: { tin: string; country: string }) {
+  const { t, tk } = useI18n();
+  const fmt = useFormat(country);
+  const { session } = useSession();
+  const state = useApi<TraderAeo>(withQuery(`/api/v1/traders/${encodeURIComponent(tin)}/aeo`, { country }));
+  const [editing, setEditing] = useState(false);
+  const [form, setForm] = useState({ programme: `OEA-${country}`, status: 'certified', since: '', until: '', reason: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<unknown>(null);
+  const [done, setDone] = useState('');
+  const [busy, setBusy] = useState(false);
+  const mayChange = can(session?.user.role, 'setAeo') && session?.user.country === country;
+  const validity = (r: AeoRecord) => t('aeo.validity', { since: fmt.date(r.since), until: r.until ? fmt.date(r.until) : t('aeo.openEnded') });
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setFailure(null);
+    setDone('');
+    try {
+      const body = {
+        programme: form.programme.trim(),
+        status: form.status,
+        since: form.since ? new Date(form.since).toISOString() : new Date().toISOString(),
+        until: form.until ? new Date(form.until).toISOString() : null,
+        reason: form.reason.trim(),
+      };
+      const r = await api<AeoSet>(`/api/v1/traders/${encodeURIComponent(tin)}/aeo/${country}`, { method: 'PUT', body });
+      setDone(r.exchange ? t('aeo.saved', { n: r.exchange.recipients.length }) : t('aeo.savedLocal'));
+      setEditing(false);
+      state.reload();
+    } catch (err) {
+      const fe = fieldErrors(err);
+      if (Object.keys(fe).length) setErrors(fe);
+      else setFailure(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel
+      title={t('aeo.title')}
+      id="trader-aeo"
+      actions={
+        mayChange && !editing ? (
+          <button type="button" className="btn" onClick={() => setEditing(true)} data-testid="aeo-edit">
+            {t('aeo.set')}
+          </button>
+        ) : undefined
+      }
+    >
+      <Async state={state}>
+        {(a) => (
+          <div data-testid="trader-aeo">
+            {done && (
+              <p className="notice notice-ok" role="status">
+                {done}
+              </p>
+            )}
+            <h3>{t('aeo.here', { country: tk('country', country) })}</h3>
+            {a.here ? (
+              <p data-testid="aeo-here">
+                <AeoBadge status={a.here.effective} /> <strong>{a.here.programme}</strong> · {validity(a.here)} · {a.here.reason}
+              </p>
+            ) : (
+              <Empty>{t('aeo.none', { country: tk('country', country) })}</Empty>
+            )}
+            {editing && (
+              <form onSubmit={save} className="form-grid" data-testid="aeo-form">
+                <div className="field">
+                  <label htmlFor="aeo-programme">{t('aeo.form.programme')}</label>
+                  <input id="aeo-programme" value={form.programme} onChange={(e) => setForm({ ...form, programme: e.target.value })} aria-invalid={!!errors.programme} />
+                  {errors.programme && <span className="field-error">{errors.programme}</span>}
+                </div>
+                <div className="field">
+                  <label htmlFor="aeo-status">{t('aeo.form.status')}</label>
+                  <select id="aeo-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
+                    {['certified', 'suspended', 'revoked'].map((s) => (
+                      <option key={s} value={s}>
+                        {tk('aeo.status', s)}
+                      </option>
+                    ))}
+                  </select>
+                  {errors.status && <span className="field-error">{errors.status}</span>}
+                </div>
+                <div className="field">
+                  <label htmlFor="aeo-since">{t('aeo.form.since')}</label>
+                  <input id="aeo-since" type="datetime-local" value={form.since} onChange={(e) => setForm({ ...form, since: e.target.value })} aria-invalid={!!errors.since} />
+                  {errors.since && <span className="field-error">{errors.since}</span>}
+                </div>
+                <div className="field">
+                  <label htmlFor="aeo-until">{t('aeo.form.until')}</label>
+                  <input id="aeo-until" type="datetime-local" value={form.until} onChange={(e) => setForm({ ...form, until: e.target.value })} aria-invalid={!!errors.until} />
+                  {errors.until && <span className="field-error">{errors.until}</span>}
+                </div>
+                <div className="field">
+                  <label htmlFor="aeo-reason">{t('aeo.form.reason')}</label>
+                  <textarea id="aeo-reason" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} aria-describedby="aeo-reason-hint" aria-invalid={!!errors.reason} />
+                  <span id="aeo-reason-hint" className="field-hint">
+                    {t('aeo.form.reasonHint')}
+                  </span>
+                  {errors.reason && <span className="field-error">{errors.reason}</span>}
+                </div>
+                {failure !== null && <ErrorBox error={failure} />}
+                <div className="form-actions">
+                  <button type="submit" className="btn btn-primary" disabled={busy} data-testid="aeo-save">
+                    {t('aeo.form.save')}
+                  </button>
+                  <button type="button" className="btn" onClick={() => setEditing(false)}>
+                    {t('aeo.form.cancel')}
+                  </button>
+                </div>
+              </form>
+            )}
+            <h3>{t('aeo.partners')}</h3>
+            {a.partners.length === 0 ? (
+              <Empty>{t('aeo.noPartners')}</Empty>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" data-testid="aeo-partners">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('aeo.col.administration')}</th>
+                      <th scope="col">{t('aeo.col.programme')}</th>
+                      <th scope="col">{t('aeo.col.status')}</th>
+                      <th scope="col">{t('aeo.col.since')}</th>
+                      <th scope="col">{t('aeo.col.reason')}</th>
+                      <th scope="col">{t('aeo.col.changed')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {a.partners.map((p) => (
+                      <tr key={p.administration}>
+                        <td>{tk('country', p.administration)}</td>
+                        <td>{p.programme}</td>
+                        <td>
+                          <AeoBadge status={p.effective} />
+                        </td>
+                        <td className="nowrap">{validity(p)}</td>
+                        <td>{p.reason}</td>
+                        <td className="nowrap" title={t('aeo.received')}>
+                          {fmt.dateTime(p.changedAt)}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {a.changes.length > 0 && (
+              <details>
+                <summary>{t('aeo.history')}</summary>
+                <div className="table-wrap">
+                  <table className="table" data-testid="aeo-changes">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('aeo.col.changed')}</th>
+                        <th scope="col">{t('aeo.col.administration')}</th>
+                        <th scope="col">{t('aeo.col.revision')}</th>
+                        <th scope="col">{t('aeo.col.status')}</th>
+                        <th scope="col">{t('aeo.col.reason')}</th>
+                        <th scope="col">{t('aeo.col.by')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {a.changes.map((c) => (
+                        <tr key={`${c.administration}-${c.revision}`}>
+                          <td className="nowrap">{fmt.dateTime(c.changedAt)}</td>
+                          <td>{tk('country', c.administration)}</td>
+                          <td className="num">{c.revision}</td>
+                          <td>{tk('aeo.status', c.status)}</td>
+                          <td>{c.reason}</td>
+                          <td>{c.changedBy}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </details>
             )}
           </div>
         )}

@@ -1,11 +1,13 @@
-import { eq, sql } from 'drizzle-orm';
-import { queryRows, schema, type Tx } from '../../../db/client.ts';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Tx } from '../../../db/client.ts';
+import { consignmentsOf, groundTruthOf, groundTruthTotals, hasGroundTruth } from '../../declarations/reads.ts';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { type ConsignmentView, type Stage } from '../cel.ts';
 import { BACKTEST_EVAL_MS, BacktestStopped, runChunk } from './pool.ts';
 import type { BacktestChunk, BacktestChunkResult } from './worker.ts';
 import { traderView, type CriterionScope } from '../engine.ts';
 import { DeclarationSnapshot } from './snapshot.ts';
+import type { TraderStats } from '../../traders/history.ts';
 import { usdSql } from '../reference.ts';
 import type { BacktestResult } from '../views.ts';
 
@@ -22,15 +24,12 @@ export type { BacktestResult };
  * so that the server answers while a backtest runs. Each evaluation has its time budget; a
  * declaration the criterion fails on is counted in `errors` with a few samples.
  */
-/** Trader history as of a moment, rebuilt while the backtest scans in time order. */
-interface TraderCounts {
-  tin: string;
-  declarations: number;
-  controls: number;
-  hits: number;
-  seizures: number;
-  firstSeen: number | null;
-}
+/**
+ * Trader history as of a moment (the traders module's definition: declarations lodged before,
+ * controls by their date, hits and seizures by the date recorded), rebuilt while the backtest
+ * scans in time order: a merge of the snapshot's declarations with the controls' events.
+ */
+type TraderCounts = TraderStats;
 
 /** declarations per chunk sent to a worker thread: at most, and so many chunks at least (progress) */
 const CHUNK = 500;
@@ -65,8 +64,7 @@ export async function backtest(
   const offices = o.scope?.offices?.length ? new Set(o.scope.offices) : null;
   let labels: 'results' | 'ground_truth' = o.labels === 'ground_truth' ? 'ground_truth' : 'results';
   if (o.labels === 'auto') {
-    const [g] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from (select 1 from sim_ground_truth where country = ${o.country} and kind = 'declaration' limit 1) x`);
-    labels = Number(g.n) > 0 ? 'ground_truth' : 'results';
+    labels = (await hasGroundTruth(tx, o.country)) ? 'ground_truth' : 'results';
   }
   // the declarations, from the snapshot (refreshed incrementally; built the first time)
   const snap = o.snapshot ?? new DeclarationSnapshot(o.country);
@@ -86,12 +84,7 @@ export async function backtest(
   const usesConsignment = /\bconsignment\b/.test(o.expression);
   const cons = new Map<string, ConsignmentView>();
   if (usesConsignment) {
-    const rows = await tx
-      .select({ c: schema.consignments })
-      .from(schema.consignments)
-      .innerJoin(schema.manifests, eq(schema.manifests.id, schema.consignments.manifestId))
-      .where(eq(schema.manifests.country, o.country));
-    for (const r of rows) cons.set(r.c.transportDocument, { ...r.c, containers: r.c.containers as string[] });
+    for (const c of await consignmentsOf(tx, o.country)) cons.set(c.transportDocument, { ...c, containers: c.containers as string[] });
   }
   const from = o.from.getTime();
   const to = o.to.getTime();
@@ -188,11 +181,7 @@ export async function backtest(
   for (let k = 0; k < selected.length; k += 5000) {
     const chunk = selected.slice(k, k + 5000);
     if (labels === 'ground_truth') {
-      const rows = await queryRows<{ reference: string; fraud: boolean; revenue: number }>(
-        tx,
-        sql`select reference, fraud_type is not null as fraud, revenue_at_stake as revenue from sim_ground_truth
-            where country = ${o.country} and kind = 'declaration' and reference in (${sql.join(chunk.map((c) => sql`${c.reference}`), sql`, `)})`,
-      );
+      const rows = await groundTruthOf(tx, o.country, chunk.map((c) => c.reference));
       for (const r of rows) {
         labelled++;
         hitOf.set(r.reference, r.fraud);
@@ -219,13 +208,7 @@ export async function backtest(
     }
   }
   if (labels === 'ground_truth') {
-    const [t] = await queryRows<{ n: number; frauds: number }>(
-      tx,
-      sql`select count(*)::int as n, count(*) filter (where g.fraud_type is not null)::int as frauds
-          from declarations d join sim_ground_truth g on g.country = d.country and g.kind = 'declaration' and g.reference = d.reference
-          where d.country = ${o.country} and d.lodged_at >= ${o.from.toISOString()} and d.lodged_at < ${o.to.toISOString()}
-            and d.type in (${sql.join(types.map((t) => sql`${t}`), sql`, `)})`,
-    );
+    const t = await groundTruthTotals(tx, o.country, o.from, o.to, types);
     if (Number(t.frauds)) recall = hits / Number(t.frauds);
     if (Number(t.n)) baseRate = Number(t.frauds) / Number(t.n);
   } else {

@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
-import { queryRows, type Tx } from '../../../db/client.ts';
+import type { Tx } from '../../../db/client.ts';
+import { declarationKeysAfter, declarationPayloads } from '../../declarations/reads.ts';
 import type { Declaration, DeclarationItem, Party } from '../../declarations/schema.ts';
-import { traderTinOf } from '../engine.ts';
+import { traderTinOf } from '../../traders/identity.ts';
 
 /**
  * An in-memory, columnar snapshot of one administration's declarations as criteria see them:
@@ -15,6 +15,11 @@ const DECL_STR = ['reference', 'type', 'office', 'procedure', 'countryOfDispatch
 const PARTIES = ['declarant', 'importer', 'exporter', 'seller'] as const;
 const ITEM_STR = ['hsCode', 'description', 'origin', 'unit', 'currency', 'preference'] as const;
 const ITEM_NUM = ['line', 'quantity', 'netMassKg', 'grossMassKg', 'customsValue', 'dutyRate'] as const;
+
+/** One column per key, each made by `make`. */
+function columns<K extends string, V>(keys: readonly K[], make: () => V): Record<K, V> {
+  return Object.fromEntries(keys.map((k) => [k, make()])) as Record<K, V>;
+}
 
 class Floats {
   a = new Float64Array(1024);
@@ -35,15 +40,15 @@ export class DeclarationSnapshot {
   readonly version: number[] = [];
   readonly tin: string[] = [];
   readonly lodgedAt = new Floats();
-  private readonly str: Record<(typeof DECL_STR)[number], (string | undefined)[]> = Object.fromEntries(DECL_STR.map((k) => [k, []])) as any;
+  private readonly str: Record<(typeof DECL_STR)[number], (string | undefined)[]> = columns(DECL_STR, () => []);
   /** party columns: tin, name, country (undefined: no such party) */
-  private readonly party: Record<(typeof PARTIES)[number], [(string | undefined)[], string[], string[]]> = Object.fromEntries(PARTIES.map((k) => [k, [[], [], []]])) as any;
+  private readonly party: Record<(typeof PARTIES)[number], [(string | undefined)[], string[], string[]]> = columns(PARTIES, () => [[], [], []]);
   private readonly mode: number[] = [];
   private readonly containers: (string[] | undefined)[] = [];
   private readonly itemStart: number[] = [];
   private readonly itemCount: number[] = [];
-  private readonly istr: Record<(typeof ITEM_STR)[number], (string | undefined)[]> = Object.fromEntries(ITEM_STR.map((k) => [k, []])) as any;
-  private readonly inum: Record<(typeof ITEM_NUM)[number], Floats> = Object.fromEntries(ITEM_NUM.map((k) => [k, new Floats()])) as any;
+  private readonly istr: Record<(typeof ITEM_STR)[number], (string | undefined)[]> = columns(ITEM_STR, () => []);
+  private readonly inum: Record<(typeof ITEM_NUM)[number], Floats> = columns(ITEM_NUM, () => new Floats());
   private items = 0;
   private readonly rowOf = new Map<string, number>();
   private readonly pool = new Map<string, string>();
@@ -180,12 +185,7 @@ export class DeclarationSnapshot {
     let read = 0;
     for (;;) {
       // keys first: payloads are read only for rows not held at their version (the overlap is cheap)
-      const keys = await queryRows<{ id: string; version: number; updated_at: string | Date }>(
-        tx,
-        sql`select id, version, updated_at from declarations
-            where country = ${this.country} and (updated_at, id) > (${after.at}::timestamptz, ${after.id}::uuid)
-            order by updated_at, id limit ${pageSize}`,
-      );
+      const keys = await declarationKeysAfter(tx, this.country, after, pageSize);
       if (!keys.length) break;
       const wanted = keys.filter((k) => {
         const row = this.rowOf.get(k.id);
@@ -193,10 +193,7 @@ export class DeclarationSnapshot {
       });
       for (let i = 0; i < wanted.length; i += 2000) {
         const chunk = wanted.slice(i, i + 2000);
-        const page = await queryRows<{ id: string; version: number; payload: Declaration | string }>(
-          tx,
-          sql`select id, version, payload from declarations where id in (${sql.join(chunk.map((k) => sql`${k.id}::uuid`), sql`, `)})`,
-        );
+        const page = await declarationPayloads(tx, chunk.map((k) => k.id));
         for (const r of page) this.put(r.id, Number(r.version), typeof r.payload === 'string' ? (JSON.parse(r.payload) as Declaration) : r.payload);
         read += page.length;
       }

@@ -1,7 +1,13 @@
-import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { queryRows, schema, type Tx } from '../../../db/client.ts';
 import { currentChannel } from '../channel.ts';
+import { userById, userIsActiveSql } from '../../access/reads.ts';
+import { declarationRefs } from '../../declarations/service.ts';
 import type { OfficerOnDuty } from '../decision.ts';
+
+/** What controls read of declarations, through the declarations module. */
+export { declarationRefs, findDeclaration, findDeclarationCountry } from '../../declarations/service.ts';
+import { counterRow, countOutcome } from '../../traders/counters.ts';
 
 /**
  * The drizzle queries of the controls room: controls, their criteria and results, overrides, the
@@ -20,8 +26,7 @@ export async function onDuty(tx: Tx, country: string, office: string, at: Date, 
   const rows = await tx
     .select({ id: schema.dutyRoster.officerId, name: schema.dutyRoster.officerName })
     .from(schema.dutyRoster)
-    .innerJoin(schema.users, eq(schema.users.id, schema.dutyRoster.officerId))
-    .where(and(eq(schema.dutyRoster.country, country), eq(schema.dutyRoster.office, office), lte(schema.dutyRoster.fromAt, at), gt(schema.dutyRoster.toAt, at), eq(schema.users.active, true)));
+    .where(and(eq(schema.dutyRoster.country, country), eq(schema.dutyRoster.office, office), lte(schema.dutyRoster.fromAt, at), gt(schema.dutyRoster.toAt, at), userIsActiveSql(sql`${schema.dutyRoster.officerId}`)));
   const seen = new Map<string, string>();
   for (const r of rows) if (r.id !== exclude) seen.set(r.id, r.name);
   return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -36,23 +41,17 @@ export async function cancelOpenControls(tx: Tx, declarationIds: string[], now: 
     .returning({ id: schema.controls.id, country: schema.controls.country });
 }
 
-/** Inserts controls and the criteria that selected them (one statement when small). */
-export async function insertControls(tx: Tx, controlRows: ControlInsert[], critRows: (typeof schema.controlCriteria.$inferInsert)[]): Promise<void> {
-  if (controlRows.length + critRows.length <= 2000 && controlRows.length) {
-    await tx.execute(
-      critRows.length
-        ? sql`with c as (${tx.insert(schema.controls).values(controlRows).getSQL()}), k as (${tx.insert(schema.controlCriteria).values(critRows).onConflictDoNothing().getSQL()}) select 1`
-        : tx.insert(schema.controls).values(controlRows).getSQL(),
-    );
-  } else {
-    for (let k = 0; k < controlRows.length; k += 500) await tx.insert(schema.controls).values(controlRows.slice(k, k + 500));
-    for (let k = 0; k < critRows.length; k += 1000) await tx.insert(schema.controlCriteria).values(critRows.slice(k, k + 1000)).onConflictDoNothing();
-  }
+/** The inserts of controls and the criteria that selected them, as plain statements (chunked under the bind-parameter limit). */
+export function controlWrites(tx: Tx, controlRows: ControlInsert[], critRows: (typeof schema.controlCriteria.$inferInsert)[]): SQL[] {
+  const out: SQL[] = [];
+  for (let k = 0; k < controlRows.length; k += 500) out.push(tx.insert(schema.controls).values(controlRows.slice(k, k + 500)).getSQL());
+  for (let k = 0; k < critRows.length; k += 1000) out.push(tx.insert(schema.controlCriteria).values(critRows.slice(k, k + 1000)).onConflictDoNothing().getSQL());
+  return out;
 }
 
 /** A consignment mark picked up by the declaration that covers it. */
-export async function linkMark(tx: Tx, markId: string, declarationId: string): Promise<void> {
-  await tx.update(schema.consignmentMarks).set({ declarationId }).where(eq(schema.consignmentMarks.id, markId));
+export function linkMarkSql(tx: Tx, markId: string, declarationId: string): SQL {
+  return tx.update(schema.consignmentMarks).set({ declarationId }).where(eq(schema.consignmentMarks.id, markId)).getSQL();
 }
 
 export async function lockControl(tx: Tx, id: string): Promise<ControlRow | undefined> {
@@ -96,16 +95,6 @@ export async function queue(tx: Tx, f: { country: string | null; officerId?: str
     .limit(f.limit);
 }
 
-/** The references and lodging times of declarations (for the queue). */
-export async function declarationRefs(tx: Tx, ids: string[]): Promise<{ id: string; reference: string; lodgedAt: Date }[]> {
-  return ids.length ? tx.select({ id: schema.declarations.id, reference: schema.declarations.reference, lodgedAt: schema.declarations.lodgedAt }).from(schema.declarations).where(inArray(schema.declarations.id, ids)) : [];
-}
-
-export async function findDeclaration(tx: Tx, id: string) {
-  const [d] = await tx.select().from(schema.declarations).where(eq(schema.declarations.id, id));
-  return d;
-}
-
 export async function updateControl(tx: Tx, id: string, set: Partial<ControlInsert>): Promise<void> {
   await tx.update(schema.controls).set(set).where(eq(schema.controls.id, id));
 }
@@ -133,17 +122,14 @@ export async function insertResult(tx: Tx, row: ResultInsert): Promise<void> {
 
 /** A hit or a seizure counts in the trader's history. */
 export async function countTraderOutcome(tx: Tx, country: string, tin: string, hit: boolean, seized: boolean): Promise<void> {
-  await tx
-    .update(schema.riskTraderHistory)
-    .set({ hits: sql`${schema.riskTraderHistory.hits} + ${hit ? 1 : 0}`, seizures: sql`${schema.riskTraderHistory.seizures} + ${seized ? 1 : 0}` })
-    .where(and(eq(schema.riskTraderHistory.country, country), eq(schema.riskTraderHistory.tin, tin)));
+  await countOutcome(tx, country, tin, hit, seized);
 }
 
 // ------------------------------------------------------------------ duty roster
 
+/** A user (through the access module). */
 export async function findUser(tx: Tx, id: string) {
-  const [u] = await tx.select().from(schema.users).where(eq(schema.users.id, id));
-  return u;
+  return userById(tx, id);
 }
 
 export async function insertDuty(tx: Tx, row: typeof schema.dutyRoster.$inferInsert): Promise<void> {
@@ -166,11 +152,6 @@ export async function roster(tx: Tx, country: string, at: Date, office?: string)
 }
 
 // ------------------------------------------------------------------ read views
-
-export async function findDeclarationCountry(tx: Tx, id: string): Promise<{ id: string; country: string } | undefined> {
-  const [d] = await tx.select({ id: schema.declarations.id, country: schema.declarations.country }).from(schema.declarations).where(eq(schema.declarations.id, id));
-  return d;
-}
 
 export async function latestAssessment(tx: Tx, declarationId: string) {
   const [a] = await tx.select().from(schema.assessments).where(eq(schema.assessments.declarationId, declarationId)).orderBy(desc(schema.assessments.decidedAt), desc(schema.assessments.id)).limit(1);
@@ -196,18 +177,19 @@ export async function resultsOf(tx: Tx, controlIds: string[]): Promise<ResultRow
 }
 
 export async function traderHistory(tx: Tx, country: string, tin: string) {
-  const [h] = await tx.select().from(schema.riskTraderHistory).where(and(eq(schema.riskTraderHistory.country, country), eq(schema.riskTraderHistory.tin, tin)));
-  return h;
+  return counterRow(tx, country, tin);
 }
 
-/** A trader's latest controls (not cancelled) with their results. */
+/** A trader's latest controls (not cancelled) with their results, and the reference of each declaration (from the declarations module). */
 export async function traderControls(tx: Tx, country: string, tin: string, limit: number): Promise<Record<string, unknown>[]> {
-  return queryRows<Record<string, unknown>>(
+  const rows = await queryRows<Record<string, unknown>>(
     tx,
-    sql`select c.id, c.declaration_id as "declarationId", d.reference, c.office, c.channel, c.status, c.random_selected as "randomSelected", c.score, c.created_at as "createdAt",
+    sql`select c.id, c.declaration_id as "declarationId", c.office, c.channel, c.status, c.random_selected as "randomSelected", c.score, c.created_at as "createdAt",
                r.outcome, r.hit, r.goods_seized as "goodsSeized", r.extra_duties + r.extra_taxes as "extra", r.currency, r.recorded_at as "recordedAt", r.discrepancies
-        from controls c join declarations d on d.id = c.declaration_id left join control_results r on r.control_id = c.id
+        from controls c left join control_results r on r.control_id = c.id
         where c.country = ${country} and c.trader_tin = ${tin} and c.status <> 'cancelled'
         order by c.created_at desc limit ${limit}`,
   );
+  const refs = new Map((await declarationRefs(tx, [...new Set(rows.map((r) => r.declarationId as string))])).map((d) => [d.id, d.reference]));
+  return rows.map((r) => ({ ...r, reference: refs.get(r.declarationId as string) ?? null }));
 }

@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../core/errors.ts';
 import { uuidv7 } from '../../../core/ids.ts';
 import type { schema, Tx } from '../../../db/client.ts';
@@ -11,7 +12,7 @@ import { officersOf, type AssessmentInputs, type Channel, type OfficerOnDuty } f
 import type { RiskDeps } from '../deps.ts';
 import { effectiveness, type Effectiveness } from '../effectiveness.ts';
 import { traderTinOf, traderView, type RiskConfig } from '../engine.ts';
-import type { ControlResultInput } from '../schema.ts';
+import type { ControlResultInput, CriterionInput } from '../schema.ts';
 import type { SelectivitySeed } from '../settings.ts';
 import * as repo from './repository.ts';
 import { controlView, resultView, rosterView } from './views.ts';
@@ -50,7 +51,7 @@ export class ControlsService {
    * random among the officers on duty that the decision carries (`RiskDecision.onDuty`; read from
    * the roster when it carries none).
    */
-  async openControls(tx: Tx, rows: { assessmentId: string; declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal): Promise<AuditEntryInput[]> {
+  async openControls(tx: Tx, rows: { assessmentId: string; declarationId: string; version: number; declaration: Declaration; decision: AssessorDecision }[], actor: Principal, writes?: SQL[]): Promise<AuditEntryInput[]> {
     const now = this.deps.clock.now();
     const audit: AuditEntryInput[] = [];
     const ids = rows.filter((r) => r.version > 1).map((r) => r.declarationId);
@@ -91,8 +92,10 @@ export class ControlsService {
       for (const h of inputs.criteria?.hits ?? []) critRows.push({ controlId: id, criterionId: h.c, versionId: h.v });
       audit.push({ actor, country: d.country, action: officer ? 'control.assigned' : 'control.waiting', entityType: 'control', entityId: id, after: { declarationId: r.declarationId, channel: r.decision.channel, office: d.office, officer: officer?.name ?? null, draw: record.draw, onDuty: record.onDuty.length } });
     }
-    await repo.insertControls(tx, controlRows, critRows);
-    for (const m of markIds) await repo.linkMark(tx, m.id, m.declarationId);
+    // as statements for intake to run with its other writes (one statement), or at once
+    const out = [...repo.controlWrites(tx, controlRows, critRows), ...markIds.map((m) => repo.linkMarkSql(tx, m.id, m.declarationId))];
+    if (writes) writes.push(...out);
+    else for (const w of out) await tx.execute(w);
     // the traders' control counters were incremented with the decisions (assess)
     return audit;
   }
@@ -111,6 +114,19 @@ export class ControlsService {
     const result = await repo.resultOf(db, id);
     const a = await repo.findAssessment(db, c.assessmentId);
     return { ...controlView(c), reasons: (a?.reasons ?? []) as AssessmentReason[], result: result ? resultView(result) : null };
+  }
+
+  /**
+   * A control with its result and the declaration it controlled, for sharing with partners (a
+   * seizure or a control result of regional interest): the same visibility as `getControl`.
+   */
+  async controlForSharing(tx: Tx, actor: Principal, id: string) {
+    const c = await repo.findControl(tx, id);
+    if (!c || !inScope(actor, c.country)) throw new NotFoundError(`control ${id}`);
+    if (actor.role === 'officer' && c.officerId !== actor.id) throw new NotFoundError(`control ${id}`);
+    const result = await repo.resultOf(tx, id);
+    const d = await repo.findDeclaration(tx, c.declarationId);
+    return { control: controlView(c), result: result ? resultView(result) : null, reference: d?.reference ?? null, declaration: (d?.payload ?? null) as Declaration | null };
   }
 
   /** An officer's queue (their own assigned controls); supervisors see an office's or the whole administration's. */
@@ -300,7 +316,7 @@ export class ControlsService {
     const a = await repo.latestAssessment(db, declarationId);
     const hits = ((a?.inputs as Partial<AssessmentInputs> | undefined)?.criteria?.hits ?? []).map((h) => h.v);
     const versions = await repo.criterionVersions(db, hits);
-    const criteria = versions.map((v) => ({ criterionId: v.criterionId, versionId: v.id, version: v.version, name: v.name, reason: v.reason, weight: v.weight, forcedChannel: v.forcedChannel }));
+    const criteria = versions.map((v) => ({ criterionId: v.criterionId, versionId: v.id, version: v.version, name: v.name, reason: v.reason, weight: v.weight, forcedChannel: v.forcedChannel as CriterionInput['forcedChannel'] }));
     const overrides = a ? await repo.overridesOf(db, a.id) : [];
     const cs = await repo.controlsOfDeclaration(db, declarationId, actor.role === 'officer' ? actor.id : undefined);
     const results = await repo.resultsOf(db, cs.map((c) => c.id));
@@ -309,7 +325,7 @@ export class ControlsService {
       declarationId,
       assessmentId: a?.id ?? null,
       criteria,
-      overrides: overrides.map((o) => ({ id: o.id, from: o.fromChannel, to: o.toChannel, reasonCode: o.reasonCode, reason: o.reason, by: o.byName, at: o.at.toISOString() })),
+      overrides: overrides.map((o) => ({ id: o.id, from: o.fromChannel as Channel, to: o.toChannel as Channel, reasonCode: o.reasonCode, reason: o.reason, by: o.byName, at: o.at.toISOString() })),
       controls: cs.map((c) => {
         const r = byControl.get(c.id);
         return { ...controlView(c), result: r ? resultView(r) : null };

@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import type { Channel, RiskLevel } from '../decision.ts';
+import type { assignmentView, discrepancyView } from '../responses.ts';
 import type { ControlRow, ResultRow, RosterRow } from './repository.ts';
 
 /** How controls, results and duties are shown (API). */
@@ -19,7 +21,8 @@ export function controlView(c: ControlRow) {
     officerId: c.officerId,
     officerName: c.officerName,
     waitingReason: c.status === 'unassigned' ? `no officer is on duty at ${c.office}: the control waits until one is added to the duty roster` : null,
-    assignments: c.assignments as unknown[],
+    // jsonb written only by ControlsService (its random draws) and recordResult (parsed input)
+    assignments: c.assignments as z.output<typeof assignmentView>[],
     createdAt: c.createdAt.toISOString(),
   };
 }
@@ -30,7 +33,7 @@ export function resultView(r: ResultRow) {
     controlId: r.controlId,
     outcome: r.outcome,
     hit: r.hit,
-    discrepancies: r.discrepancies as unknown[],
+    discrepancies: r.discrepancies as z.output<typeof discrepancyView>[],
     extraDutiesAssessed: r.extraDuties,
     extraTaxesAssessed: r.extraTaxes,
     currency: r.currency,

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, schema, type Tx } from '../../../db/client.ts';
+import { listAudit } from '../../access/repository.ts';
 import type { CriterionFailure } from '../engine.ts';
 import type { VersionRow } from './versions.ts';
 
@@ -62,12 +63,7 @@ export async function updateVersion(tx: Tx, id: string, set: Partial<VersionInse
 
 /** Who suspended the criterion last (from the audit log: resuming needs someone else). */
 export async function lastSuspendedBy(tx: Tx, id: string): Promise<string | null> {
-  const [last] = await tx
-    .select()
-    .from(schema.auditLog)
-    .where(and(eq(schema.auditLog.entityType, 'risk_criterion'), eq(schema.auditLog.entityId, id), eq(schema.auditLog.action, 'criterion.suspended')))
-    .orderBy(desc(schema.auditLog.seq))
-    .limit(1);
+  const [last] = await listAudit(tx, { entityType: 'risk_criterion', entityId: id, action: 'criterion.suspended', limit: 1 });
   return last?.actor ?? null;
 }
 
@@ -153,4 +149,29 @@ export async function criterionFailures(tx: Tx, country: string, criterionId: st
     else out.set(r.criterionId, { failures: Number(r.failures), budgetExceeded: Number(r.budgetExceeded), ...last });
   }
   return out;
+}
+
+/**
+ * A criterion's figures over [from, to): assessments whose rule set held one of its versions,
+ * assessments it hit, and controls it selected with a result recorded (and those with findings).
+ */
+export async function criterionStats(tx: Tx, country: string, criterionId: string, versionIds: string[], from: Date, to: Date): Promise<{ evaluated: number; hits: number; controls: number; controlsWithFindings: number }> {
+  if (!versionIds.length) return { evaluated: 0, hits: 0, controls: 0, controlsWithFindings: 0 };
+  const f = from.toISOString();
+  const t = to.toISOString();
+  const [a] = await queryRows<{ evaluated: number; hits: number }>(
+    tx,
+    sql`select count(*)::int as evaluated,
+               count(*) filter (where a.inputs->'criteria'->'hits' @> ${JSON.stringify([{ c: criterionId }])}::jsonb)::int as hits
+        from assessments a join risk_rulesets r on r.id = a.inputs->>'rulesetId'
+        where a.country = ${country} and a.decided_at >= ${f} and a.decided_at < ${t}
+          and r.version_ids ?| ${sql.raw(`array[${versionIds.map((v) => `'${v.replace(/[^0-9a-f-]/gi, '')}'`).join(',')}]`)}`,
+  );
+  const [c] = await queryRows<{ controls: number; findings: number }>(
+    tx,
+    sql`select count(*)::int as controls, count(*) filter (where r.hit)::int as findings
+        from control_criteria cc join controls c on c.id = cc.control_id join control_results r on r.control_id = c.id
+        where cc.criterion_id = ${criterionId} and c.country = ${country} and c.created_at >= ${f} and c.created_at < ${t}`,
+  );
+  return { evaluated: Number(a?.evaluated ?? 0), hits: Number(a?.hits ?? 0), controls: Number(c?.controls ?? 0), controlsWithFindings: Number(c?.findings ?? 0) };
 }

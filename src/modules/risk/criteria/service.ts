@@ -61,20 +61,41 @@ export class CriteriaService {
   }
 
   async createCriterion(actor: Principal, input: CriterionInput) {
+    return this.deps.db.transaction((tx) => this.createCriterionIn(tx, actor, input));
+  }
+
+  /**
+   * Writes a criterion in the caller's transaction (a partner's alert accepted, a common regional
+   * criterion adopted: the business change and its answer to the partner commit together). With
+   * `submit`, its first version goes straight to awaiting approval: the actor is its author, so a
+   * second person puts it into force (four eyes, as for any criterion).
+   */
+  async createCriterionIn(tx: Tx, actor: Principal, input: CriterionInput, opts: { submit?: boolean; origin?: Record<string, unknown> } = {}) {
     const country = input.country ?? actor.country;
     requireCountry(actor, country);
     const scope = input.scope as CriterionScope;
     this.validateRule({ ...input, scope });
     const now = this.deps.clock.now();
-    return this.deps.db.transaction(async (tx) => {
-      const id = uuidv7(now.getTime());
-      const vid = uuidv7(now.getTime());
-      await repo.insertCriterion(tx, { id, country, name: input.name, status: 'draft', regional: input.regional, pendingVersionId: vid, createdBy: actor.name, createdAt: now, updatedAt: now });
-      const v = this.versionRow(vid, id, country, 1, input, scope, actor, now);
-      await repo.insertVersion(tx, v);
-      await appendAudit(tx, { actor, country, action: 'criterion.created', entityType: 'risk_criterion', entityId: id, after: auditVersion(v) }, this.deps.clock);
-      return this.getCriterionTx(tx, actor, id);
-    });
+    const id = uuidv7(now.getTime());
+    const vid = uuidv7(now.getTime());
+    const status = opts.submit ? 'awaiting_approval' : 'draft';
+    await repo.insertCriterion(tx, { id, country, name: input.name, status, regional: input.regional, pendingVersionId: vid, createdBy: actor.name, createdAt: now, updatedAt: now });
+    const v = this.versionRow(vid, id, country, 1, input, scope, actor, now);
+    if (opts.submit) Object.assign(v, { status, submittedAt: now });
+    await repo.insertVersion(tx, v);
+    await appendAudit(tx, { actor, country, action: 'criterion.created', entityType: 'risk_criterion', entityId: id, after: { ...auditVersion(v), ...(opts.origin ? { origin: opts.origin } : {}) } }, this.deps.clock);
+    if (opts.submit) await appendAudit(tx, { actor, country, action: 'criterion.submitted', entityType: 'risk_criterion', entityId: id, after: { versionId: vid, version: 1 } }, this.deps.clock);
+    return this.getCriterionTx(tx, actor, id);
+  }
+
+  /**
+   * How a criterion performed over a period (for partners: a common regional criterion's hit
+   * rates): declarations assessed while one of its versions was in force, those it selected, and
+   * the controls it selected that have a result, with and without findings.
+   */
+  async criterionStats(tx: Tx, country: string, criterionId: string, from: Date, to: Date) {
+    const versionIds = (await repo.versionsOf(tx, criterionId)).filter((v) => v.country === country).map((v) => v.id);
+    return repo.criterionStats(tx, country, criterionId, versionIds, from, to);
   }
 
   private versionRow(id: string, criterionId: string, country: string, version: number, i: CriterionInput | (CriterionEdit & Pick<CriterionInput, 'name' | 'reason' | 'expression'>), scope: CriterionScope, actor: Principal, now: Date): repo.VersionInsert {

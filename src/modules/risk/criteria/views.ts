@@ -1,4 +1,5 @@
 import type { CriterionScope } from '../engine.ts';
+import type { CriterionInput } from '../schema.ts';
 import type { CriterionRow, VersionInsert } from './repository.ts';
 import type { VersionRow } from './versions.ts';
 
@@ -18,8 +19,9 @@ export function versionView(v: VersionRow) {
     expression: v.expression,
     scope: v.scope as CriterionScope,
     weight: v.weight,
-    forcedChannel: v.forcedChannel,
-    manifestAction: v.manifestAction,
+    // written only from a parsed CriterionInput / CriterionEdit
+    forcedChannel: v.forcedChannel as CriterionInput['forcedChannel'],
+    manifestAction: v.manifestAction as CriterionInput['manifestAction'],
     regional: v.regional,
     validFrom: v.validFrom.toISOString(),
     validTo: v.validTo?.toISOString() ?? null,

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../../core/errors.ts';
 import type { Tx } from '../../../db/client.ts';
 import type { Declaration } from '../../declarations/schema.ts';
+import { declarationPayload } from '../../declarations/service.ts';
 import { randomDraw } from '../baseline.ts';
 import { celConsignment, celDeclaration, celTrader, evalContext } from '../cel.ts';
 import { decide, demotable, RISK_ENGINE, RuleSet } from '../engine.ts';
@@ -35,7 +36,7 @@ export async function replayAssessment(tx: Tx, clock: Clock, id: string, country
     return { assessmentId: id, engine: a.engine, matches: false, recorded, recomputed: { ...recorded, draw: NaN }, differences: [`decided by ${a.engine}, which this replay does not know`], overrides };
   }
   const inputs = a.inputs as AssessmentInputs;
-  const d = (await repo.declarationPayload(tx, a.declarationId, a.declarationVersion)) as Declaration;
+  const d = (await declarationPayload(tx, a.declarationId, a.declarationVersion)) as Declaration;
   const versions = await repo.rulesetVersions(tx, inputs.rulesetId);
   const rs = new RuleSet(
     a.country,

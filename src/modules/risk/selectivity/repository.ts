@@ -1,10 +1,12 @@
-import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { queryRows, schema, type Tx } from '../../../db/client.ts';
-import type { ConsignmentView } from '../cel.ts';
+import { currentChannel, currentChannelOfAlias } from '../channel.ts';
 import { GENERATION_KEY } from '../criteria/repository.ts';
 import type { Channel, OfficerOnDuty } from '../decision.ts';
 import type { MarkInput, TraderStats } from '../engine.ts';
 import type { OfficeDay } from './capacity.ts';
+import { userIsActiveSql } from '../../access/reads.ts';
+import { addCountsSql, counters as traderCounters, countersJsonSql } from '../../traders/counters.ts';
 
 /** The drizzle queries of the selectivity room: settings, the decisions' context, the counters, consignment marks. */
 
@@ -52,97 +54,153 @@ export interface IntakeContextRows {
   storedConfig: unknown;
   stats: Map<string, TraderStats>;
   marks: Map<string, MarkInput>;
-  consignments: Map<string, ConsignmentView>;
   /** by office: the officers on duty now, by id */
   onDuty: Map<string, OfficerOnDuty[]>;
   capacity: Map<string, OfficeDay>;
 }
 
+/** A read part (declarations/service.ts ReadPart): common table expressions, columns, and how to read them back. */
+export interface RiskReadPart<T> {
+  ctes: SQL[];
+  cols: SQL[];
+  parse(row: Record<string, unknown>): T;
+}
+
 /**
- * Everything the decisions read, in one statement: settings (rule-set generation, config), the
- * traders' history, marks and consignments, who is on duty, and the office-day capacity counters
- * (created if absent and locked for the transaction).
+ * Everything the decisions read, as one part of intake's read statement: settings (rule-set
+ * generation, config), the traders' history, marks, who is on duty, and the office-day capacity
+ * counters (created if absent and locked for the transaction).
  */
-export async function intakeContext(tx: Tx, country: string, day: string, now: Date, tins: string[], docs: string[], offices: string[]): Promise<IntakeContextRows> {
+export function intakeContextPart(country: string, day: string, now: Date, tins: string[], docs: string[], offices: string[]): RiskReadPart<IntakeContextRows> {
   const list = (xs: string[]) => (xs.length ? sql.join(xs.map((x) => sql`${x}`), sql`, `) : sql`null`);
   const nowIso = now.toISOString();
-  const [r] = await queryRows<{ settings: Record<string, unknown> | null; traders: any[] | null; marks: any[] | null; consignments: any[] | null; duty: any[] | null; capacity: any[] | null }>(
-    tx,
-    sql`with cap as (
+  // the JSON the columns below build (numbers as the driver gives them: read through Number())
+  type Row = {
+    risk_settings: Record<string, unknown> | null;
+    risk_traders: { tin: string; declarations: unknown; controls: unknown; hits: unknown; seizures: unknown; firstSeen: string }[] | null;
+    risk_marks: { id: string; action: string; channel: string; manifestReference: string; transportDocument: string; reasons: unknown }[] | null;
+    risk_duty: { office: string; id: string; name: string }[] | null;
+    risk_capacity: { office: string; decisions: unknown; reds: unknown; yellows: unknown; demoted: unknown }[] | null;
+  };
+  return {
+    ctes: [
+      sql`risk_cap as (
           insert into risk_office_day (country, office, day, decisions, reds, yellows, demoted)
           values ${sql.join(offices.map((o) => sql`(${country}, ${o}, ${day}, 0, 0, 0, 0)`), sql`, `)}
           on conflict (country, office, day) do update set decisions = risk_office_day.decisions
           returning office, decisions, reds, yellows, demoted
-        )
-        select
-          (select json_object_agg(key, value) from settings where key in (${GENERATION_KEY}, ${configKey(country)})) as settings,
-          (select json_agg(json_build_object('tin', tin, 'declarations', declarations, 'controls', controls, 'hits', hits, 'seizures', seizures, 'firstSeen', first_seen))
-             from risk_trader_history where country = ${country} and tin in (${list(tins)})) as traders,
-          (select json_agg(json_build_object('id', id, 'action', action, 'channel', channel, 'manifestReference', manifest_reference, 'transportDocument', transport_document, 'reasons', reasons) order by created_at)
-             from consignment_marks where country = ${country} and transport_document in (${list(docs)})) as marks,
-          (select json_agg(json_build_object('ref', m.reference, 'transportDocument', c.transport_document, 'shipper', c.shipper, 'consignee', c.consignee, 'consigneeTin', c.consignee_tin,
-                    'description', c.description, 'hsCode', c.hs_code, 'packages', c.packages, 'grossMassKg', c.gross_mass_kg, 'containers', c.containers))
-             from consignments c join manifests m on m.id = c.manifest_id
-             where m.country = ${country} and c.transport_document in (${list(docs)})) as consignments,
-          (select json_agg(json_build_object('office', r.office, 'id', r.officer_id, 'name', r.officer_name))
-             from duty_roster r join users u on u.id = r.officer_id
-             where r.country = ${country} and r.office in (${list(offices)}) and r.from_at <= ${nowIso} and r.to_at > ${nowIso} and u.active) as duty,
-          (select json_agg(cap) from cap) as capacity`,
-  );
-  const settings = r.settings ?? {};
-  const stats = new Map<string, TraderStats>();
-  for (const t of r.traders ?? []) stats.set(t.tin, { tin: t.tin, declarations: Number(t.declarations), controls: Number(t.controls), hits: Number(t.hits), seizures: Number(t.seizures), firstSeen: Date.parse(t.firstSeen) });
-  const marks = new Map<string, MarkInput>();
-  for (const m of r.marks ?? []) {
-    const v: MarkInput = { markId: m.id, action: m.action, channel: m.channel as Channel, manifestReference: m.manifestReference, transportDocument: m.transportDocument, reasons: m.reasons as string[] };
-    marks.set(`${m.manifestReference}|${m.transportDocument}`, v);
-    marks.set(`|${m.transportDocument}`, v);
-  }
-  const consignments = new Map<string, ConsignmentView>();
-  for (const c of r.consignments ?? []) {
-    const v: ConsignmentView = { transportDocument: c.transportDocument, shipper: c.shipper, consignee: c.consignee, consigneeTin: c.consigneeTin, description: c.description, hsCode: c.hsCode, packages: Number(c.packages), grossMassKg: Number(c.grossMassKg), containers: (c.containers ?? []) as string[] };
-    consignments.set(`${c.ref}|${c.transportDocument}`, v);
-    consignments.set(`|${c.transportDocument}`, v);
-  }
-  const onDuty = new Map<string, OfficerOnDuty[]>();
-  for (const o of offices) onDuty.set(o, []);
-  for (const d of r.duty ?? []) {
-    const l = onDuty.get(d.office)!;
-    if (!l.some((x) => x.id === d.id)) l.push({ id: d.id, name: d.name });
-  }
-  for (const l of onDuty.values()) l.sort((a, b) => (a.id < b.id ? -1 : 1));
-  const capacity = new Map<string, OfficeDay>();
-  for (const c of r.capacity ?? []) capacity.set(c.office, { decisions: Number(c.decisions), reds: Number(c.reds), yellows: Number(c.yellows), demoted: Number(c.demoted) });
-  return { generation: Number(settings[GENERATION_KEY] ?? 0), storedConfig: settings[configKey(country)], stats, marks, consignments, onDuty, capacity };
+        )`,
+    ],
+    cols: [
+      sql`(select json_object_agg(key, value) from settings where key in (${GENERATION_KEY}, ${configKey(country)})) as risk_settings`,
+      sql`${countersJsonSql(country, tins)} as risk_traders`,
+      sql`(select json_agg(json_build_object('id', id, 'action', action, 'channel', channel, 'manifestReference', manifest_reference, 'transportDocument', transport_document, 'reasons', reasons) order by created_at)
+             from consignment_marks where country = ${country} and transport_document in (${list(docs)})) as risk_marks`,
+      sql`(select json_agg(json_build_object('office', r.office, 'id', r.officer_id, 'name', r.officer_name))
+             from duty_roster r
+             where r.country = ${country} and r.office in (${list(offices)}) and r.from_at <= ${nowIso} and r.to_at > ${nowIso} and ${userIsActiveSql(sql`r.officer_id`)}) as risk_duty`,
+      sql`(select json_agg(risk_cap) from risk_cap) as risk_capacity`,
+    ],
+    parse: (row) => {
+      const r = row as Row;
+      const settings = r.risk_settings ?? {};
+      const stats = new Map<string, TraderStats>();
+      for (const t of r.risk_traders ?? []) stats.set(t.tin, { tin: t.tin, declarations: Number(t.declarations), controls: Number(t.controls), hits: Number(t.hits), seizures: Number(t.seizures), firstSeen: Date.parse(t.firstSeen) });
+      const marks = new Map<string, MarkInput>();
+      for (const m of r.risk_marks ?? []) {
+        const v: MarkInput = { markId: m.id, action: m.action, channel: m.channel as Channel, manifestReference: m.manifestReference, transportDocument: m.transportDocument, reasons: m.reasons as string[] };
+        marks.set(`${m.manifestReference}|${m.transportDocument}`, v);
+        marks.set(`|${m.transportDocument}`, v);
+      }
+      const onDuty = new Map<string, OfficerOnDuty[]>();
+      for (const o of offices) onDuty.set(o, []);
+      for (const d of r.risk_duty ?? []) {
+        const l = onDuty.get(d.office)!;
+        if (!l.some((x) => x.id === d.id)) l.push({ id: d.id, name: d.name });
+      }
+      for (const l of onDuty.values()) l.sort((a, b) => (a.id < b.id ? -1 : 1));
+      const capacity = new Map<string, OfficeDay>();
+      for (const c of r.risk_capacity ?? []) capacity.set(c.office, { decisions: Number(c.decisions), reds: Number(c.reds), yellows: Number(c.yellows), demoted: Number(c.demoted) });
+      return { generation: Number(settings[GENERATION_KEY] ?? 0), storedConfig: settings[configKey(country)], stats, marks, onDuty, capacity };
+    },
+  };
 }
 
-/** The office-day and trader counters, incremented in one statement (their rows are locked by the context read). */
-export async function writeCounters(tx: Tx, country: string, day: string, now: Date, capacity: Map<string, OfficeDay>, traders: Map<string, { declarations: number; controls: number }>): Promise<void> {
+/** The decisions' context read on its own (one statement): when intake did not read it with its own. */
+export async function intakeContext(tx: Tx, country: string, day: string, now: Date, tins: string[], docs: string[], offices: string[]): Promise<IntakeContextRows> {
+  const part = intakeContextPart(country, day, now, tins, docs, offices);
+  const [row] = await queryRows<Record<string, unknown>>(tx, sql`with ${sql.join(part.ctes, sql`, `)} select ${sql.join(part.cols, sql`, `)}`);
+  return part.parse(row);
+}
+
+/**
+ * The office-day and trader counters' increments (their rows are locked by the context read), as
+ * plain data-modifying statements that intake runs with its other writes in one statement.
+ */
+export function counterWrites(country: string, day: string, now: Date, capacity: Map<string, OfficeDay>, traders: Map<string, { declarations: number; controls: number }>): SQL[] {
   const cap = [...capacity].filter(([, c]) => c.decisions);
   const tr = [...traders];
-  const parts: SQL[] = [];
+  const out: SQL[] = [];
   if (cap.length)
-    parts.push(sql`c as (insert into risk_office_day (country, office, day, decisions, reds, yellows, demoted)
+    out.push(sql`insert into risk_office_day (country, office, day, decisions, reds, yellows, demoted)
       values ${sql.join(cap.map(([o, c]) => sql`(${country}, ${o}, ${day}, ${c.decisions}, ${c.reds}, ${c.yellows}, ${c.demoted})`), sql`, `)}
       on conflict (country, office, day) do update set decisions = risk_office_day.decisions + excluded.decisions, reds = risk_office_day.reds + excluded.reds,
-        yellows = risk_office_day.yellows + excluded.yellows, demoted = risk_office_day.demoted + excluded.demoted)`);
-  if (tr.length) {
-    const nowIso = now.toISOString();
-    parts.push(sql`t as (insert into risk_trader_history (country, tin, declarations, controls, hits, seizures, first_seen, last_seen)
-      values ${sql.join(tr.map(([tin, t]) => sql`(${country}, ${tin}, ${t.declarations}, ${t.controls}, 0, 0, ${nowIso}, ${nowIso})`), sql`, `)}
-      on conflict (country, tin) do update set declarations = risk_trader_history.declarations + excluded.declarations,
-        controls = risk_trader_history.controls + excluded.controls, last_seen = excluded.last_seen)`);
-  }
-  if (parts.length) await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
+        yellows = risk_office_day.yellows + excluded.yellows, demoted = risk_office_day.demoted + excluded.demoted`);
+  if (tr.length) out.push(addCountsSql(country, now, tr));
+  return out;
+}
+
+/** Runs plain data-modifying statements as one (sibling data-modifying CTEs). */
+export async function runWrites(tx: Tx, writes: SQL[]): Promise<void> {
+  if (writes.length === 1) await tx.execute(writes[0]);
+  else if (writes.length > 1) await tx.execute(sql`with ${sql.join(writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`), sql`, `)} select 1`);
+}
+
+/** The office-day and trader counters, incremented at once (one statement). */
+export async function writeCounters(tx: Tx, country: string, day: string, now: Date, capacity: Map<string, OfficeDay>, traders: Map<string, { declarations: number; controls: number }>): Promise<void> {
+  await runWrites(tx, counterWrites(country, day, now, capacity, traders));
+}
+
+// ------------------------------------------------------------------ assessments
+
+const A = schema.assessments;
+export type AssessmentInsert = typeof schema.assessments.$inferInsert;
+
+export function assessmentsInsert(tx: Tx, rows: AssessmentInsert[]): SQL[] {
+  const out: SQL[] = [];
+  for (let i = 0; i < rows.length; i += 2000) out.push(tx.insert(A).values(rows.slice(i, i + 2000)).getSQL());
+  return out;
+}
+
+/** The assessment columns as the declaration screens read them, with the current channel (an override applied). */
+function storedView(r: { a: typeof A.$inferSelect; current: string }) {
+  return { ...r.a, decidedChannel: r.a.channel, channel: r.current, overridden: r.current !== r.a.channel };
+}
+
+/** The latest assessment of each declaration, `channel` the current channel and `decidedChannel` the decided one. */
+export async function latestAssessments(tx: Tx, declarationIds: string[]) {
+  if (declarationIds.length === 0) return [];
+  const rows = await tx
+    .selectDistinctOn([A.declarationId], { a: A, current: currentChannel(A.id, A.channel) })
+    .from(A)
+    .where(inArray(A.declarationId, declarationIds))
+    .orderBy(A.declarationId, desc(A.decidedAt), desc(A.id));
+  return rows.map(storedView);
+}
+
+/** Every assessment of a declaration, oldest first. */
+export async function assessmentHistory(tx: Tx, declarationId: string) {
+  const rows = await tx.select({ a: A, current: currentChannel(A.id, A.channel) }).from(A).where(eq(A.declarationId, declarationId)).orderBy(asc(A.decidedAt), asc(A.id));
+  return rows.map(storedView);
+}
+
+/** A lateral subquery: the latest assessment of the declaration `declarationId` (channel — current —, risk_level, score, reasons). */
+export function latestAssessmentOf(declarationId: SQL): SQL {
+  return sql`select ${currentChannelOfAlias('la')} as channel, la.risk_level, la.score, la.reasons from assessments la where la.declaration_id = ${declarationId} order by la.decided_at desc, la.id desc limit 1`;
 }
 
 export async function traderStats(tx: Tx, country: string, tins: string[]): Promise<Map<string, TraderStats>> {
-  if (!tins.length) return new Map();
-  const rows = await tx
-    .select()
-    .from(schema.riskTraderHistory)
-    .where(and(eq(schema.riskTraderHistory.country, country), inArray(schema.riskTraderHistory.tin, tins)));
-  return new Map(rows.map((r) => [r.tin, { tin: r.tin, declarations: r.declarations, controls: r.controls, hits: r.hits, seizures: r.seizures, firstSeen: r.firstSeen.getTime() }]));
+  return traderCounters(tx, country, tins);
 }
 
 /** An amended manifest is targeted again: its marks not yet picked up by a declaration go. */
@@ -169,12 +227,6 @@ export async function assessment(tx: Tx, id: string) {
 
 export async function overridesOf(tx: Tx, assessmentId: string) {
   return tx.select().from(schema.channelOverrides).where(eq(schema.channelOverrides.assessmentId, assessmentId));
-}
-
-/** The content of a declaration version as it was assessed. */
-export async function declarationPayload(tx: Tx, declarationId: string, version: number): Promise<unknown> {
-  const [ver] = await tx.select().from(schema.declarationVersions).where(and(eq(schema.declarationVersions.declarationId, declarationId), eq(schema.declarationVersions.version, version)));
-  return ver.payload;
 }
 
 /** The criterion versions of a recorded rule set. */

@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import { ValidationError } from '../../../core/errors.ts';
 import { uuidv7 } from '../../../core/ids.ts';
 import type { schema, Tx } from '../../../db/client.ts';
@@ -5,9 +6,10 @@ import { appendAudit, type AuditEntryInput } from '../../access/audit.ts';
 import { requireCountry } from '../../access/scope.ts';
 import type { Principal } from '../../access/types.ts';
 import type { Declaration, Manifest } from '../../declarations/schema.ts';
+import type { AssessGiven, ConsignmentRecord } from '../../declarations/service.ts';
 import { toFieldErrors } from '../../declarations/validate.ts';
 import { randomDraw } from '../baseline.ts';
-import { celConsignment, celDeclaration, celManifest, celTrader, evalContext } from '../cel.ts';
+import { celConsignment, celManifest, celTrader, evalContext, type ConsignmentView } from '../cel.ts';
 import type { CriteriaService } from '../criteria/service.ts';
 import { recordCriterionFailures } from '../criteria/repository.ts';
 import type { AssessmentInputs, Channel, OfficerOnDuty, RiskDecision } from '../decision.ts';
@@ -129,11 +131,39 @@ export class SelectivityService {
 
   // ------------------------------------------------------------------ the assessment
 
+  /** where the consignments a declaration covers come from (the declarations module's service) when intake does not give them */
+  private consignmentSource: ((tx: Tx, country: string, documents: string[]) => Promise<ConsignmentRecord[]>) | null = null;
+  useConsignments(source: ((tx: Tx, country: string, documents: string[]) => Promise<ConsignmentRecord[]>) | null): void {
+    this.consignmentSource = source;
+  }
+
+  /** the effective settings of the last stored overrides seen, per administration (parsed once per change) */
+  private configCache = new Map<string, { stored: string; config: RiskConfig }>();
+  private configOf(country: string, stored: unknown): RiskConfig {
+    const key = JSON.stringify(stored ?? null);
+    const c = this.configCache.get(country);
+    if (c && c.stored === key) return c.config;
+    const config = effectiveRiskConfig(this.deps.config.randomControlRate, stored);
+    this.configCache.set(country, { stored: key, config });
+    return config;
+  }
+
+  /**
+   * What the decisions of one administration's batch read, as a part of intake's one read
+   * statement (declarations/service.ts ReadPart), with the keys it reads by.
+   */
+  contextPart(country: string, declarations: Declaration[], now: Date): repo.RiskReadPart<repo.IntakeContextRows> & { tins: string[]; docs: string[]; offices: string[] } {
+    const tins = [...new Set(declarations.map((d) => traderTinOf(d)))];
+    const docs = [...new Set(declarations.map((d) => d.transportDocument).filter((d): d is string => !!d))];
+    const offices = [...new Set(declarations.map((d) => d.office))];
+    return { ...repo.intakeContextPart(country, localDay(country, now), now, tins, docs, offices), tins, docs, offices };
+  }
+
   /**
    * Decides a batch of declaration versions (intake's transaction). Each decision carries, as
    * data, the officers on duty at its office (`RiskDecision.onDuty`) for the controls opened next.
    */
-  async assess(tx: Tx, list: { id: string; version: number; declaration: Declaration }[]): Promise<RiskDecision[]> {
+  async assess(tx: Tx, list: { id: string; version: number; declaration: Declaration }[], opts: { given?: Map<string, AssessGiven>; writes?: SQL[] } = {}): Promise<RiskDecision[]> {
     const prices = await this.ensurePrices(tx);
     const now = this.deps.clock.now();
     const at = now.getTime();
@@ -148,14 +178,20 @@ export class SelectivityService {
     });
     for (const [country, idx] of byCountry) {
       const day = localDay(country, now);
-      const tins = [...new Set(idx.map((i) => traderTinOf(list[i].declaration)))];
-      const docs = [...new Set(idx.map((i) => list[i].declaration.transportDocument).filter((d): d is string => !!d))];
-      const offices = [...new Set(idx.map((i) => list[i].declaration.office))];
-      // everything the decisions read, in one statement (repository.ts intakeContext)
-      const ctx = await repo.intakeContext(tx, country, day, now, tins, docs, offices);
+      // everything the decisions read: read by intake in its own statement (`contextPart`), else here in one
+      const given = opts.given?.get(country);
+      let ctx = given?.context as repo.IntakeContextRows | undefined;
+      let consignmentRows = given?.consignments;
+      if (!ctx) {
+        const ds = idx.map((i) => list[i].declaration);
+        const part = this.contextPart(country, ds, now);
+        ctx = await repo.intakeContext(tx, country, day, now, part.tins, part.docs, part.offices);
+        consignmentRows = part.docs.length && this.consignmentSource ? await this.consignmentSource(tx, country, part.docs) : [];
+      }
+      const consignments = consignmentViews(consignmentRows ?? []);
       const rs = await this.criteria.ruleset(tx, country, ctx.generation);
-      const config = effectiveRiskConfig(this.deps.config.randomControlRate, ctx.storedConfig);
-      const { stats, marks, consignments } = ctx;
+      const config = this.configOf(country, ctx.storedConfig);
+      const { stats, marks } = ctx;
       // the evaluation context of this administration's criteria
       const ectx = evalContext(country, prices);
       const decided: { i: number; d: ReturnType<typeof decide>; inputs: AssessmentInputs }[] = [];
@@ -169,7 +205,8 @@ export class SelectivityService {
         const cons = doc ? (consignments.get(`${d.manifestReference ?? ''}|${doc}`) ?? consignments.get(`|${doc}`) ?? null) : null;
         const markRow = doc ? (marks.get(`${d.manifestReference ?? ''}|${doc}`) ?? marks.get(`|${doc}`)) : undefined;
         const mark: MarkInput | null = markRow ?? null;
-        const cd = celDeclaration(d, prices);
+        // the declaration as the criteria see it: only the fields they read
+        const cd = rs.declarationView(d, prices);
         const ev = rs.evaluate(stage, d.office, d.type, at, { decl: cd, trader: celTrader(tv), consignment: celConsignment(cons) }, ectx);
         const rate = config.randomRate.offices[d.office] ?? config.randomRate.default;
         const draw = randomDraw(seed.secret, `${country}|${d.reference}|${version}`);
@@ -178,7 +215,10 @@ export class SelectivityService {
         const dd = decide({ hits: ev.hits, errors: ev.errors, model, trader: tv, draw, randomRate: rate, mark, config });
         for (const e of ev.errors) failures.push({ ...e, reference: d.reference });
         const refPrices: Record<string, number> = {};
-        for (const it of cd.items) refPrices[it.subheading] = it.refUnitValue;
+        for (const it of d.items) {
+          const sh = it.hsCode.slice(0, 6);
+          refPrices[sh] = prices.refPrice(country, sh);
+        }
         decided.push({
           i,
           d: dd,
@@ -214,7 +254,9 @@ export class SelectivityService {
         if (x.d.channel === 'red' || x.d.channel === 'yellow') t.controls++;
       }
       for (const [tin, t] of traders) if (!t.declarations && !t.controls) traders.delete(tin);
-      await repo.writeCounters(tx, country, day, now, capacity, traders);
+      const counters = repo.counterWrites(country, day, now, capacity, traders);
+      if (opts.writes) opts.writes.push(...counters);
+      else await repo.runWrites(tx, counters);
       if (failures.length) await recordCriterionFailures(tx, country, now, failures);
     }
     return out;
@@ -278,4 +320,15 @@ export class SelectivityService {
   async replay(actor: Principal, assessmentId: string): Promise<ReplayResult> {
     return replayAssessment(this.deps.db, this.deps.clock, assessmentId, actor.kind === 'system' ? undefined : actor.country);
   }
+}
+
+/** The consignments by `manifest reference|transport document` and by `|transport document`. */
+function consignmentViews(rows: ConsignmentRecord[]): Map<string, ConsignmentView> {
+  const out = new Map<string, ConsignmentView>();
+  for (const c of rows) {
+    const v: ConsignmentView = { transportDocument: c.transportDocument, shipper: c.shipper, consignee: c.consignee, consigneeTin: c.consigneeTin, description: c.description, hsCode: c.hsCode, packages: c.packages, grossMassKg: c.grossMassKg, containers: c.containers };
+    out.set(`${c.manifestReference}|${c.transportDocument}`, v);
+    out.set(`|${c.transportDocument}`, v);
+  }
+  return out;
 }
