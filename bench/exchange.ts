@@ -10,9 +10,14 @@
  *   JetStream, verification, the inbox applying what arrived in batches — one transaction, a
  *   savepoint per message — the receipts back);
  * - latency: messages committed one per transaction at a steady pace; commit → applied, p50 / p99;
+ * - a node per thread: the same over JetStream with GT and SV each on its own worker thread (its own
+ *   embedded database, NATS connection and event loop — bench/exchange-node-worker.ts), as each
+ *   administration's node runs in its own process in a region; commit and applied times are taken
+ *   in each thread as performance.timeOrigin + performance.now() (epoch milliseconds);
  * - the limit: the same payloads published to a work-queue stream (pipelined, acknowledged) and
  *   consumed with explicit acks on another connection.
  */
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { sql } from 'drizzle-orm';
@@ -26,12 +31,13 @@ import { MemoryBus, MemoryTransport } from '../src/modules/exchange/memory-trans
 import { NatsTransport } from '../src/modules/exchange/nats-transport.ts';
 import type { Transport } from '../src/modules/exchange/transport.ts';
 import { openTestPostgres, TEST_PG_URL } from '../src/db/testing.ts';
+import type { KeyBundle } from '../src/modules/exchange/keys.ts';
 
 const N = Number(process.env.BENCH_EXCHANGE_N ?? 2000);
 const LAT_N = Number(process.env.BENCH_EXCHANGE_LATENCY_N ?? 300);
 
 /** A seizure report of regional interest, as the cooperation module sends it (~0.7 kB). */
-function payload(i: number) {
+export function payload(i: number) {
   return {
     reportId: `SZ-GT-2026-${String(i).padStart(6, '0')}`,
     office: 'GTPRQ',
@@ -47,14 +53,14 @@ function payload(i: number) {
     narrative: 'Goods found in a false floor of the trailer during a red-channel inspection; the declared goods were plastic housewares.',
   };
 }
-const payloadSchema = z.object({ reportId: z.string() }).loose();
+export const payloadSchema = z.object({ reportId: z.string() }).loose();
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 let template: Promise<File | Blob> | undefined;
-async function nodeDb(): Promise<Database> {
+export async function nodeDb(): Promise<Database> {
   // as openDatabase opens an embedded database (from a migrated template, to start quickly)
   const open = (client: PGlite): Database => ({ db: drizzle(drizzleParsersOnce(client), { schema }) as unknown as Db, kind: 'pglite', location: 'memory', close: () => client.close() });
   template ??= (async () => {
@@ -153,6 +159,116 @@ async function runExchange(makeTransport: () => Transport, open: () => Promise<D
   }
 }
 
+/** Messages between the bench's thread and a node's (bench/exchange-node-worker.ts). */
+export interface NodeWorkerData {
+  role: 'GT' | 'SV';
+  url: string;
+  prefix: string;
+}
+export type NodeCommand =
+  | { type: 'bundle'; bundle: KeyBundle }
+  | { type: 'fill'; n: number }
+  | { type: 'restore' }
+  | { type: 'paced'; from: number; count: number; gap: number }
+  | { type: 'stop' };
+export type NodeEvent =
+  | { type: 'bundle'; bundle: KeyBundle }
+  | { type: 'ready' }
+  | { type: 'filled' }
+  | { type: 'restored'; at: number }
+  | { type: 'committed'; commits: [string, number][] }
+  | { type: 'applied'; ids: string[]; at: number }
+  | { type: 'stopped' }
+  | { type: 'error'; message: string };
+
+/** A node on a worker thread, driven by messages; `next(type)` waits for that event. */
+class NodeThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<string, (e: NodeEvent) => void>();
+  private readonly early = new Map<string, NodeEvent>();
+  private failure: Error | undefined;
+  constructor(data: NodeWorkerData, onApplied?: (ids: string[], at: number) => void) {
+    // tsx's loader does not follow into worker threads on Node 20: the worker registers it, then loads the node
+    const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./exchange-node-worker.ts', import.meta.url).href)}); })`;
+    this.worker = new Worker(boot, { eval: true, workerData: data });
+    this.worker.on('message', (e: NodeEvent) => {
+      if (e.type === 'applied') return onApplied?.(e.ids, e.at);
+      if (e.type === 'error') return this.fail(new Error(`node ${data.role}: ${e.message}`));
+      const w = this.waiting.get(e.type);
+      if (w) {
+        this.waiting.delete(e.type);
+        w(e);
+      } else this.early.set(e.type, e);
+    });
+    this.worker.on('error', (err) => this.fail(err));
+  }
+  private fail(err: Error) {
+    this.failure = err;
+    for (const w of this.waiting.values()) w({ type: 'error', message: err.message });
+    this.waiting.clear();
+  }
+  send(cmd: NodeCommand) {
+    this.worker.postMessage(cmd);
+  }
+  async next<T extends NodeEvent['type']>(type: T): Promise<Extract<NodeEvent, { type: T }>> {
+    if (this.failure) throw this.failure;
+    const e = this.early.get(type) ?? (await new Promise<NodeEvent>((r) => this.waiting.set(type, r)));
+    this.early.delete(type);
+    if (e.type === 'error') throw this.failure ?? new Error(e.message);
+    return e as Extract<NodeEvent, { type: T }>;
+  }
+  async stop() {
+    if (!this.failure) {
+      this.send({ type: 'stop' });
+      await this.next('stopped').catch(() => {});
+    }
+    await this.worker.terminate();
+  }
+}
+
+/** As runExchange over JetStream, with GT and SV each on its own thread. */
+async function runExchangeThreads(url: string, prefix: string): Promise<Measured> {
+  const appliedAt = new Map<string, number>();
+  let applied = 0;
+  let lastAt = 0;
+  let target = Infinity;
+  let onAll: (() => void) | undefined;
+  const gt = new NodeThread({ role: 'GT', url, prefix });
+  const sv = new NodeThread({ role: 'SV', url, prefix }, (ids, at) => {
+    for (const id of ids) appliedAt.set(id, at);
+    applied += ids.length;
+    lastAt = at;
+    if (applied >= target) onAll?.();
+  });
+  try {
+    const [gtBundle, svBundle] = await Promise.all([gt.next('bundle'), sv.next('bundle')]);
+    gt.send({ type: 'bundle', bundle: svBundle.bundle });
+    sv.send({ type: 'bundle', bundle: gtBundle.bundle });
+    await Promise.all([gt.next('ready'), sv.next('ready')]);
+
+    // throughput: the outbox filled while cut off, then drained (restoration in GT's thread → last commit in SV's)
+    gt.send({ type: 'fill', n: N });
+    await gt.next('filled');
+    target = N;
+    const done = new Promise<void>((r) => (onAll = r));
+    gt.send({ type: 'restore' });
+    const { at: t0 } = await gt.next('restored');
+    await done;
+    const perSecond = N / ((lastAt - t0) / 1000);
+
+    // latency: one message per transaction at the same steady pace as runExchange's
+    target = applied + LAT_N;
+    const done2 = new Promise<void>((r) => (onAll = r));
+    gt.send({ type: 'paced', from: N, count: LAT_N, gap: 1000 / Math.min(200, perSecond / 2) });
+    const { commits } = await gt.next('committed');
+    await done2;
+    const lat = commits.map(([id, t]) => appliedAt.get(id)! - t).sort((a, b) => a - b);
+    return { perSecond, p50: pct(lat, 50), p99: pct(lat, 99) };
+  } finally {
+    await Promise.all([gt.stop(), sv.stop()]);
+  }
+}
+
 async function runRawJetStream(url: string, prefix: string): Promise<Measured> {
   const pub = await connect({ servers: url, name: 'centinela bench publisher' });
   const sub = await connect({ servers: url, name: 'centinela bench consumer' });
@@ -217,7 +333,7 @@ const f = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.t
 export async function runExchangeBench(): Promise<void> {
   const url = process.env.CENTINELA_TEST_NATS_URL ?? process.env.CENTINELA_NATS_URL ?? 'nats://127.0.0.1:4222';
   const prefix = `bench_${process.pid}_${Date.now().toString(36)}`;
-  console.log(`exchange: ${N} seizure reports (${JSON.stringify(payload(0)).length} B of payload) GT → SV, two nodes on embedded databases in one process`);
+  console.log(`exchange: ${N} seizure reports (${JSON.stringify(payload(0)).length} B of payload) GT → SV, two nodes on embedded databases in one thread, then a node per thread`);
   let reachable = true;
   try {
     const nc = await connect({ servers: url, timeout: 3000 });
@@ -230,15 +346,18 @@ export async function runExchangeBench(): Promise<void> {
   if (reachable) {
     const raw = await runRawJetStream(url, `${prefix}_raw`);
     rows.push(['raw JetStream publish → consume (the limit)', raw]);
-    const bus = new NatsTransport({ url, prefix: `${prefix}_x` });
     try {
       const viaNats = await runExchange(() => new NatsTransport({ url, prefix: `${prefix}_x`, name: 'centinela bench' }));
-      rows.push(['exchange over JetStream: outbox commit → inbox applied', viaNats]);
+      rows.push(['exchange over JetStream, both nodes on one thread (embedded databases)', viaNats]);
       if (TEST_PG_URL) rows.push(['  the same, each node on PostgreSQL', await runExchange(() => new NatsTransport({ url, prefix: `${prefix}_x`, name: 'centinela bench' }), openTestPostgres)]);
+      rows.push(['exchange over JetStream, a node per thread (embedded databases)', await runExchangeThreads(url, `${prefix}_t`)]);
     } finally {
-      await bus.connect();
-      await bus.deleteStreams();
-      await bus.disconnect();
+      for (const p of [`${prefix}_x`, `${prefix}_t`]) {
+        const bus = new NatsTransport({ url, prefix: p });
+        await bus.connect();
+        await bus.deleteStreams();
+        await bus.disconnect();
+      }
     }
   }
   const memBus = new MemoryBus();
@@ -246,8 +365,8 @@ export async function runExchangeBench(): Promise<void> {
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log(`  ${'path'.padEnd(w)}  ${'msg/s'.padStart(8)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}`);
   for (const [name, m] of rows) console.log(`  ${name.padEnd(w)}  ${f(m.perSecond).padStart(8)}  ${m.p50.toFixed(1).padStart(7)}  ${m.p99.toFixed(1).padStart(7)}`);
-  if (rows.length >= 2) {
-    const ratio = rows[1][1].perSecond / rows[0][1].perSecond;
-    console.log(`  exchange / raw JetStream: ${(ratio * 100).toFixed(1)} % of the limit (target ≥ 30 %)`);
+  if (reachable) {
+    const limit = rows[0][1].perSecond;
+    for (const [name, m] of rows.slice(1)) console.log(`  ${name.trim()} / raw JetStream: ${((m.perSecond / limit) * 100).toFixed(1)} % of the limit (target ≥ 30 %)`);
   }
 }
